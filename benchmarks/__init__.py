@@ -1,0 +1,1 @@
+"""Benchmarks for the course helpers: `make bench` runs every benchmarks/bench_*.py."""

@@ -1,0 +1,37 @@
+"""Run course servers from a terminal: `python -m helpers serve NAME [--port P]`, `serve --list`."""
+import argparse
+import signal
+import sys
+
+from .catalog import SERVERS, serve
+
+
+def main(argv=None):
+    """Start one server, print its address, run until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="python -m helpers")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="run a course server until Ctrl-C")
+    serve_cmd.add_argument("name", nargs="?", choices=sorted(SERVERS), metavar="NAME")
+    serve_cmd.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: the OS picks)")
+    serve_cmd.add_argument("--list", action="store_true", help="list the servers")
+    args = parser.parse_args(argv)
+    if args.list or not args.name:
+        for name, (_, about) in SERVERS.items():
+            print(f"{name:<12} {about}")
+        return 0
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    server = serve(args.name, port=args.port)
+    host, port = server.address
+    print(f"{args.name} listening on {host}:{port} (Ctrl-C to stop)", flush=True)
+    try:
+        signal.pause() if hasattr(signal, "pause") else input()
+    except (KeyboardInterrupt, EOFError):
+        pass
+    finally:
+        server.stop()
+        print(f"{args.name} stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

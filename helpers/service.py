@@ -1,0 +1,69 @@
+"""The lifecycle every background server shares: start when ready, stop promptly, `with` works."""
+import time
+
+from . import registry
+from .stats import Stats
+
+
+class Service:
+    """A background server with a name, a real address and counters.
+
+    Subclasses fill in `_start()` (return only once the server can serve) and `_stop()`.
+    """
+
+    kind = "service"
+
+    def __init__(self, name):
+        self.name = name
+        self.address = None
+        self.stats = Stats()
+        self.started_at = None
+
+    @property
+    def running(self):
+        """True between a successful start() and stop()."""
+        return self.started_at is not None
+
+    @property
+    def where(self):
+        """The thread name or process id that does the serving."""
+        return ""
+
+    @property
+    def uptime(self):
+        """Seconds since start(), or 0 when stopped."""
+        return time.monotonic() - self.started_at if self.running else 0.0
+
+    def start(self):
+        """Start serving; returns self once clients can connect."""
+        if not self.running:
+            registry.stop(self.name)  # a re-run cell replaces the old server of that name
+            self._start()
+            self.started_at = time.monotonic()
+            registry.add(self)
+        return self
+
+    def stop(self):
+        """Stop serving and free the port; safe to call twice."""
+        if self.running:
+            self.started_at = None
+            try:
+                self._stop()
+            finally:
+                registry.discard(self)
+
+    def _start(self):
+        raise NotImplementedError
+
+    def _stop(self):
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def __repr__(self):
+        state = f"{self.address[0]}:{self.address[1]}" if self.running else "stopped"
+        return f"<{type(self).__name__} {self.name!r} {state}>"

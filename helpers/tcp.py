@@ -1,0 +1,90 @@
+"""TCP servers in a background thread: one thread per client, stopped in well under a second."""
+import selectors
+import socket
+import threading
+
+from .ports import HOST
+from .service import Service
+
+
+class TcpServer(Service):
+    """Serve each client with handle(conn, service) in its own thread on 127.0.0.1."""
+
+    kind = "tcp thread"
+
+    def __init__(self, name, handle, port=0, idle_timeout=30.0):
+        super().__init__(name)
+        self.handle = handle
+        self.port = port
+        self.idle_timeout = idle_timeout
+        self._clients = set()
+        self._lock = threading.Lock()
+
+    @property
+    def where(self):
+        return self._thread.name if self.running else ""
+
+    def _start(self):
+        self._listener = socket.create_server((HOST, self.port), backlog=64)
+        self.address = self._listener.getsockname()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._thread = threading.Thread(target=self._accept_loop, name=f"{self.name}-accept", daemon=True)
+        self._thread.start()
+
+    def _accept_loop(self):
+        with selectors.DefaultSelector() as sel:
+            sel.register(self._listener, selectors.EVENT_READ)
+            sel.register(self._wake_r, selectors.EVENT_READ)
+            while True:
+                for key, _ in sel.select():
+                    if key.fileobj is self._wake_r:
+                        return
+                    try:
+                        conn, peer = self._listener.accept()
+                    except OSError:
+                        continue
+                    conn.settimeout(self.idle_timeout)
+                    with self._lock:
+                        self._clients.add(conn)
+                    threading.Thread(target=self._serve_client, args=(conn,), daemon=True,
+                                     name=f"{self.name}-client-{peer[1]}").start()
+
+    def _serve_client(self, conn):
+        self.stats.add(clients=1)
+        try:
+            self.handle(conn, self)
+        except (OSError, ValueError):  # vanished, silent or misbehaving client: drop it, keep serving
+            self.stats.add(errors=1)
+        finally:
+            with self._lock:
+                self._clients.discard(conn)
+            conn.close()
+
+    def _stop(self):
+        self._wake_w.send(b"x")
+        self._thread.join(timeout=1)
+        for sock in (self._listener, self._wake_r, self._wake_w):
+            sock.close()
+        with self._lock:
+            clients = list(self._clients)
+        for conn in clients:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)  # wakes the client's thread out of recv()
+            except OSError:
+                pass
+
+
+def echo(conn, service):
+    """Send back every byte the client sends until it closes its side."""
+    got_any = False
+    while chunk := conn.recv(65536):
+        service.stats.add(bytes_in=len(chunk), bytes_out=len(chunk))
+        conn.sendall(chunk)
+        got_any = True
+    if got_any:
+        service.stats.add(messages=1)
+
+
+def echo_server(name="echo", port=0):
+    """A TCP echo server: the reply is exactly what you sent."""
+    return TcpServer(name, echo, port=port)

@@ -1,0 +1,55 @@
+"""Small widgets: a request console that sends a message and shows the reply and round-trip time."""
+import html
+import time
+
+import ipywidgets as w
+
+from .client import ask
+from .errors import ServiceError
+
+
+def show_bytes(data, limit=200):
+    """A short printable form of bytes for a widget."""
+    text = repr(bytes(data[:limit]))
+    return text + (f" ... ({len(data)} bytes)" if len(data) > limit else "")
+
+
+class RequestConsole(w.VBox):
+    """Text box + Send: the reply and round-trip time appear below; errors show as one line."""
+
+    def __init__(self, address, send=ask, timeout=2.0, placeholder="type a message", keep=5):
+        self.address, self.send, self.timeout, self.keep = tuple(address), send, timeout, keep
+        self.text = w.Text(value="Hello, space!", placeholder=placeholder, layout=w.Layout(width="320px"))
+        self.button = w.Button(description="Send", button_style="primary", icon="paper-plane")
+        self.reply = w.HTML("<i>no reply yet</i>").add_class("dis-reply")
+        self.rtt = w.Label("")
+        self.history = w.HTML("")
+        self.exchanges = []
+        self.button.on_click(lambda _: self.submit())
+        target = w.Label(f"to {self.address[0]}:{self.address[1]}")
+        super().__init__([w.HBox([self.text, self.button, target]), w.HBox([self.reply, self.rtt]), self.history])
+
+    def submit(self):
+        """Send the text box's message once and show what came back."""
+        message = self.text.value.encode()
+        start = time.perf_counter()
+        try:
+            answer = self.send(self.address, message, timeout=self.timeout)
+        except ServiceError as error:
+            self.reply.value = f"<span style='color:#b00'>&#9888; {html.escape(str(error))}</span>"
+            self.rtt.value = ""
+            return None
+        ms = (time.perf_counter() - start) * 1000
+        self.reply.value = f"reply: <code>{html.escape(show_bytes(answer))}</code>"
+        self.rtt.value = f"round trip {ms:.2f} ms"
+        self.exchanges = (self.exchanges + [(message, answer, ms)])[-self.keep:]
+        rows = "".join(f"<tr><td><code>{html.escape(show_bytes(m, 40))}</code></td><td>&rarr;</td>"
+                       f"<td><code>{html.escape(show_bytes(a, 40))}</code></td><td>{t:.2f} ms</td></tr>"
+                       for m, a, t in reversed(self.exchanges))
+        self.history.value = f"<table style='font-size:85%'>{rows}</table>"
+        return answer
+
+
+def request_console(address, **options):
+    """A RequestConsole for the server at address (TCP by default; pass send=udp_ask for UDP)."""
+    return RequestConsole(address, **options)

@@ -1,0 +1,6 @@
+"""Runs last (see conftest): after the whole suite, nothing it started may still run or listen."""
+from conftest import leftovers
+
+
+def test_nothing_left_running(session_sockets):
+    assert leftovers(session_sockets) == []
