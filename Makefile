@@ -18,7 +18,7 @@ setup: $(STAMP)  ## create .venv with the pinned packages and the helpers
 
 lab: setup  ## open JupyterLab on the course, on 127.0.0.1 only
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
-		--LabApp.default_url=/lab/tree/00_start_here.ipynb
+		--LabApp.default_url=/lab/tree/00_start_here.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup  ## run the whole suite: unit tests, every notebook (nbval), the browser test
 	$(PY) -m pytest

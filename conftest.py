@@ -23,7 +23,7 @@ def marked_processes():
         if proc.pid == os.getpid():
             continue
         try:
-            if proc.environ().get(MARK) == os.environ[MARK]:
+            if proc.status() != psutil.STATUS_ZOMBIE and proc.environ().get(MARK) == os.environ[MARK]:
                 found.append(proc)
         except (psutil.Error, OSError):
             pass
@@ -39,10 +39,14 @@ def leftovers(before, wait=5.0):
         if not procs and not sockets or time.monotonic() > deadline:
             break
         time.sleep(0.1)
-    for proc in procs:  # clean up so one leak does not cascade into every later check
-        proc.kill()
-    return [f"process {p.pid} {' '.join(p.cmdline()[:3]) if p.is_running() else ''}" for p in procs] + \
-           [f"listening socket {ip}:{port}" for ip, port in sorted(sockets)]
+    found = [f"listening socket {ip}:{port}" for ip, port in sorted(sockets)]
+    for proc in procs:
+        try:
+            found.append(f"process {proc.pid} {' '.join(proc.cmdline()[:3])}")
+            proc.kill()  # clean up so one leak does not cascade into every later check
+        except psutil.Error:
+            pass  # it ended while we looked
+    return found
 
 
 def pytest_sessionstart(session):

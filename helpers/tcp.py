@@ -2,6 +2,7 @@
 import selectors
 import socket
 import threading
+import time
 
 from .ports import HOST
 from .service import Service
@@ -17,7 +18,7 @@ class TcpServer(Service):
         self.handle = handle
         self.port = port
         self.idle_timeout = idle_timeout
-        self._clients = set()
+        self._clients = {}  # connection -> the thread serving it
         self._lock = threading.Lock()
 
     @property
@@ -44,10 +45,11 @@ class TcpServer(Service):
                     except OSError:
                         continue
                     conn.settimeout(self.idle_timeout)
+                    thread = threading.Thread(target=self._serve_client, args=(conn,), daemon=True,
+                                              name=f"{self.name}-client-{peer[1]}")
                     with self._lock:
-                        self._clients.add(conn)
-                    threading.Thread(target=self._serve_client, args=(conn,), daemon=True,
-                                     name=f"{self.name}-client-{peer[1]}").start()
+                        self._clients[conn] = thread
+                    thread.start()
 
     def _serve_client(self, conn):
         self.stats.add(clients=1)
@@ -57,7 +59,7 @@ class TcpServer(Service):
             self.stats.add(errors=1)
         finally:
             with self._lock:
-                self._clients.discard(conn)
+                self._clients.pop(conn, None)
             conn.close()
 
     def _stop(self):
@@ -66,12 +68,15 @@ class TcpServer(Service):
         for sock in (self._listener, self._wake_r, self._wake_w):
             sock.close()
         with self._lock:
-            clients = list(self._clients)
+            clients = dict(self._clients)
         for conn in clients:
             try:
                 conn.shutdown(socket.SHUT_RDWR)  # wakes the client's thread out of recv()
             except OSError:
                 pass
+        deadline = time.monotonic() + 0.5
+        for thread in clients.values():
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def echo(conn, service):

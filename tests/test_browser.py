@@ -1,0 +1,32 @@
+"""A learner's first minutes in a real browser: Run All on 00_start_here, then type and Send."""
+from browser import browser, lab, open_and_run_all, screenshot, wait_all_run  # noqa: F401 (fixtures)
+
+
+def test_start_here_runs_and_the_send_button_works(browser, lab):
+    page = open_and_run_all(browser, lab, "00_start_here.ipynb")
+    assert page.locator(".jp-OutputArea-output", has_text="All set").count() == 1
+    page.locator(".widget-gridbox", has_text="redis process").wait_for()  # the services panel
+    console = page.locator(".widget-vbox", has=page.locator(".dis-reply")).first
+    console.scroll_into_view_if_needed()
+    console.locator("input[type='text']").fill("hello from the browser")
+    console.locator("button", has_text="Send").click()
+    console.locator(".dis-reply", has_text="hello from the browser").wait_for(timeout=10_000)
+    assert "round trip" in console.inner_text()
+    assert screenshot(page, "00_start_here").stat().st_size > 10_000
+    page.close()
+
+
+def test_start_here_survives_restart_and_run_all_twice(browser, lab):
+    page = open_and_run_all(browser, lab, "00_start_here.ipynb")
+    for run in range(2):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
+        page.locator(".lm-Menu-item[data-command='runmenu:restart-and-run-all']").click()
+        page.locator(".jp-Dialog-button.jp-mod-accept").click()
+        page.locator(".jp-CodeCell .jp-InputPrompt", has_text="[*]").first.wait_for()
+        wait_all_run(page)
+        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        console = page.locator(".widget-vbox", has=page.locator(".dis-reply")).first
+        console.locator("input[type='text']").fill(f"run {run}")
+        console.locator("button", has_text="Send").click()
+        console.locator(".dis-reply", has_text=f"run {run}").wait_for(timeout=10_000)
+    page.close()
