@@ -8,12 +8,18 @@ import pytest
 
 MARK = "DATA_IN_SPACE_TEST_RUN"
 os.environ[MARK] = uuid.uuid4().hex  # every kernel and server started by the suite inherits it
-_session_sockets = set()
+_session_state = []
 
 
 def listening_sockets():
-    """(ip, port) of every listening TCP socket on this machine."""
-    return {(c.laddr.ip, c.laddr.port) for c in psutil.net_connections("tcp") if c.status == psutil.CONN_LISTEN}
+    """(ip, port) of the listening TCP sockets of pytest and of every process the suite started."""
+    found = set()
+    for proc in [psutil.Process()] + marked_processes():
+        try:
+            found |= {(c.laddr.ip, c.laddr.port) for c in proc.net_connections("tcp") if c.status == psutil.CONN_LISTEN}
+        except psutil.Error:
+            pass  # it ended while we looked
+    return found
 
 
 def marked_processes():
@@ -31,11 +37,12 @@ def marked_processes():
 
 
 def leftovers(before, wait=5.0):
-    """Processes and listening sockets still there after `wait` seconds, as a list of lines."""
+    """Processes and listening sockets new since `before` and still there after `wait` s, as lines."""
+    old_sockets, old_pids = before
     deadline = time.monotonic() + wait
     while True:
-        procs = marked_processes()
-        sockets = listening_sockets() - before
+        procs = [p for p in marked_processes() if p.pid not in old_pids]
+        sockets = listening_sockets() - old_sockets
         if not procs and not sockets or time.monotonic() > deadline:
             break
         time.sleep(0.1)
@@ -49,8 +56,13 @@ def leftovers(before, wait=5.0):
     return found
 
 
+def snapshot():
+    """What runs now: (listening sockets, pids of the suite's processes)."""
+    return listening_sockets(), {p.pid for p in marked_processes()}
+
+
 def pytest_sessionstart(session):
-    _session_sockets.update(listening_sockets())
+    _session_state.append(snapshot())
 
 
 def pytest_collection_modifyitems(items):
@@ -61,8 +73,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item):
-    if type(item).__name__ == "IPyNbCell" and not hasattr(item.parent, "_sockets_before"):
-        item.parent._sockets_before = listening_sockets()  # before the notebook's kernel starts
+    if type(item).__name__ == "IPyNbCell" and not hasattr(item.parent, "_before"):
+        item.parent._before = snapshot()  # before the notebook's kernel starts
     return (yield)
 
 
@@ -70,13 +82,13 @@ def pytest_runtest_setup(item):
 def pytest_runtest_teardown(item, nextitem):
     result = yield
     notebook = item.parent
-    if hasattr(notebook, "_sockets_before") and (nextitem is None or nextitem.parent is not notebook):
-        left = leftovers(notebook._sockets_before)
+    if hasattr(notebook, "_before") and (nextitem is None or nextitem.parent is not notebook):
+        left = leftovers(notebook._before)
         assert not left, f"{notebook.name} left these behind after its kernel ended: {left}"
     return result
 
 
 @pytest.fixture(scope="session")
-def session_sockets():
-    """Listening sockets that existed before the suite started."""
-    return _session_sockets
+def session_start():
+    """What ran before the suite started."""
+    return _session_state[0]

@@ -89,7 +89,7 @@ class Lab:
         self.log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A running headless JupyterLab on the course notebooks."""
     require_chromium()
@@ -98,7 +98,7 @@ def lab(tmp_path_factory):
     server.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     """The system Chromium, driven by Playwright."""
     path = require_chromium()

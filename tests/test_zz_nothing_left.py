@@ -2,5 +2,5 @@
 from conftest import leftovers
 
 
-def test_nothing_left_running(session_sockets):
-    assert leftovers(session_sockets) == []
+def test_nothing_left_running(session_start):
+    assert leftovers(session_start) == []
