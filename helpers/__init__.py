@@ -10,3 +10,10 @@ from .widgets import request_console
 
 __all__ = ["SERVERS", "HOST", "ServiceError", "ask", "environment_report", "free_port",
            "request_console", "running", "serve", "services_panel", "stop", "stop_all", "udp_ask"]
+
+# sockets, framing and exercise 17.1 (notebooks 01, 02)
+from .checkers import check_time_server
+from .consoles import netcat, protocol_console
+from .function_server import run_server
+
+__all__ += ["check_time_server", "netcat", "protocol_console", "run_server"]

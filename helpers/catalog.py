@@ -1,13 +1,18 @@
 """The servers the course can start by name, from a notebook or a terminal."""
 from . import registry
+from .http_server import http_server
 from .redis_server import redis_server
 from .tcp import echo_server
+from .time_servers import tcp_time_server, udp_time_server
 from .udp import udp_echo_server
 
 SERVERS = {
     "echo": (echo_server, "TCP echo: sends back every byte it receives"),
     "udp-echo": (udp_echo_server, "UDP echo: each datagram comes straight back"),
     "redis": (redis_server, "a real redis-server, no persistence"),
+    "udp-time": (udp_time_server, "the chapter's UDP server: 'Are you talking to me?', your address, its clock"),
+    "tcp-time": (tcp_time_server, "the chapter's TCP server: one recv(), then 'Are you talking to me?'"),
+    "http": (http_server, "a tiny web server with one page at / (for nc-style experiments)"),
 }
 
 

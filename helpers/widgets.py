@@ -17,21 +17,32 @@ def show_bytes(data, limit=200):
 class RequestConsole(w.VBox):
     """Text box + Send: the reply and round-trip time appear below; errors show as one line."""
 
-    def __init__(self, address, send=ask, timeout=2.0, placeholder="type a message", keep=5):
+    def __init__(self, address, send=ask, timeout=2.0, placeholder="type a message", keep=5,
+                 value="Hello, space!", multiline=False):
         self.address, self.send, self.timeout, self.keep = tuple(address), send, timeout, keep
-        self.text = w.Text(value="Hello, space!", placeholder=placeholder, layout=w.Layout(width="320px"))
+        text_box = w.Textarea if multiline else w.Text
+        self.text = text_box(value=value, placeholder=placeholder, layout=w.Layout(width="320px"))
         self.button = w.Button(description="Send", button_style="primary", icon="paper-plane")
         self.reply = w.HTML("<i>no reply yet</i>").add_class("dis-reply")
         self.rtt = w.Label("")
         self.history = w.HTML("")
         self.exchanges = []
         self.button.on_click(lambda _: self.submit())
-        target = w.Label(f"to {self.address[0]}:{self.address[1]}")
-        super().__init__([w.HBox([self.text, self.button, target]), w.HBox([self.reply, self.rtt]), self.history])
+        self.target = w.Label(f"to {self.address[0]}:{self.address[1]}")
+        super().__init__([w.HBox([self.text, self.button, self.target]), w.HBox([self.reply, self.rtt]),
+                          self.history])
+
+    def encode(self):
+        """The bytes to send for what the text box holds."""
+        return self.text.value.encode()
+
+    def render(self, answer):
+        """The reply as HTML."""
+        return f"reply: <code>{html.escape(show_bytes(answer))}</code>"
 
     def submit(self):
         """Send the text box's message once and show what came back."""
-        message = self.text.value.encode()
+        message = self.encode()
         start = time.perf_counter()
         try:
             answer = self.send(self.address, message, timeout=self.timeout)
@@ -40,7 +51,7 @@ class RequestConsole(w.VBox):
             self.rtt.value = ""
             return None
         ms = (time.perf_counter() - start) * 1000
-        self.reply.value = f"reply: <code>{html.escape(show_bytes(answer))}</code>"
+        self.reply.value = self.render(answer)
         self.rtt.value = f"round trip {ms:.2f} ms"
         self.exchanges = (self.exchanges + [(message, answer, ms)])[-self.keep:]
         rows = "".join(f"<tr><td><code>{html.escape(show_bytes(m, 40))}</code></td><td>&rarr;</td>"
