@@ -8,10 +8,10 @@ import socket
 import threading
 
 from .ports import HOST
-from .service import Service
+from .service import ThreadService
 
 
-class FunctionServer(Service):
+class FunctionServer(ThreadService):
     """Your `function(listener)` in a thread, with the course lifecycle around it."""
 
     kind = "your server"
@@ -21,9 +21,6 @@ class FunctionServer(Service):
         self.function, self.port = function, port
         self.error = None  # the exception your function stopped with, if any
 
-    @property
-    def where(self):
-        return self._thread.name if self.running else ""
 
     @property
     def alive(self):

@@ -4,7 +4,7 @@ import socketserver
 import threading
 
 from .ports import HOST
-from .service import Service
+from .service import ThreadService
 
 PAGE = b"<!doctype html>\n<title>Data in Space</title>\n<h1>Hello from 127.0.0.1</h1>\n"
 
@@ -47,7 +47,7 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
         self.server_name, self.server_port = HOST, self.server_address[1]
 
 
-class HttpServer(Service):
+class HttpServer(ThreadService):
     """http.server on 127.0.0.1 in a background thread, with the course lifecycle."""
 
     kind = "http thread"
@@ -56,9 +56,6 @@ class HttpServer(Service):
         super().__init__(name)
         self.port = port
 
-    @property
-    def where(self):
-        return self._thread.name if self.running else ""
 
     def _start(self):
         self._httpd = _HTTPServer((HOST, self.port), PageHandler)

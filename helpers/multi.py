@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .framing import LengthPrefix, recv_message, send_message
 from .ports import HOST
-from .service import Service
+from .service import ThreadService
 from .tcp import TcpServer
 
 OUTBOX_LIMIT = 1024 * 1024  # stop reading from a client while this many reply bytes wait for it
@@ -61,7 +61,7 @@ class _Client:
     closing: bool = False  # the client sent EOF: finish sending replies, then close
 
 
-class SelectorServer(Service):
+class SelectorServer(ThreadService):
     """One thread serves every client: the selector says which sockets can be read or written now."""
 
     kind = "tcp selectors"
@@ -70,17 +70,12 @@ class SelectorServer(Service):
         super().__init__(name)
         self.answer, self.port, self.framing = answer, port, framing
 
-    @property
-    def where(self):
-        return self._thread.name if self.running else ""
 
     def _start(self):
         self._listener = socket.create_server((HOST, self.port), backlog=128)
         self._listener.setblocking(False)
         self.address = self._listener.getsockname()
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._thread = threading.Thread(target=self._loop, name=f"{self.name}-selector", daemon=True)
-        self._thread.start()
+        self._start_thread(self._loop, "selector")
 
     def _loop(self):
         with selectors.DefaultSelector() as sel:
@@ -137,10 +132,8 @@ class SelectorServer(Service):
             self.stats.add(messages=1, bytes_in=len(message), bytes_out=len(reply))
 
     def _stop(self):
-        self._wake_w.send(b"x")
-        self._thread.join(timeout=1)
-        for sock in (self._listener, self._wake_r, self._wake_w):
-            sock.close()
+        self._stop_thread()
+        self._listener.close()
 
 
 def selector_server(name="shout-selectors", port=0, answer=shout):

@@ -1,4 +1,6 @@
 """The lifecycle every background server shares: start when ready, stop promptly, `with` works."""
+import socket
+import threading
 import time
 
 from . import registry
@@ -67,3 +69,26 @@ class Service:
     def __repr__(self):
         state = f"{self.address[0]}:{self.address[1]}" if self.running else "stopped"
         return f"<{type(self).__name__} {self.name!r} {state}>"
+
+
+class ThreadService(Service):
+    """A service served by a background thread that stop() wakes through a socket pair."""
+
+    kind = "thread"
+
+    @property
+    def where(self):
+        return self._thread.name if self.running else ""
+
+    def _start_thread(self, target, role):
+        """Run target in a daemon thread; it should also watch self._wake_r and return when it is readable."""
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._thread = threading.Thread(target=target, name=f"{self.name}-{role}", daemon=True)
+        self._thread.start()
+
+    def _stop_thread(self):
+        """Wake the thread, wait for it to end, close the socket pair."""
+        self._wake_w.send(b"x")
+        self._thread.join(timeout=1)
+        self._wake_r.close()
+        self._wake_w.close()

@@ -5,10 +5,10 @@ import threading
 import time
 
 from .ports import HOST
-from .service import Service
+from .service import ThreadService
 
 
-class TcpServer(Service):
+class TcpServer(ThreadService):
     """Serve each client with handle(conn, service) in its own thread on 127.0.0.1."""
 
     kind = "tcp thread"
@@ -21,16 +21,11 @@ class TcpServer(Service):
         self._clients = {}  # connection -> the thread serving it
         self._lock = threading.Lock()
 
-    @property
-    def where(self):
-        return self._thread.name if self.running else ""
 
     def _start(self):
         self._listener = socket.create_server((HOST, self.port), backlog=64)
         self.address = self._listener.getsockname()
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._thread = threading.Thread(target=self._accept_loop, name=f"{self.name}-accept", daemon=True)
-        self._thread.start()
+        self._start_thread(self._accept_loop, "accept")
 
     def _accept_loop(self):
         with selectors.DefaultSelector() as sel:
@@ -63,10 +58,8 @@ class TcpServer(Service):
             conn.close()
 
     def _stop(self):
-        self._wake_w.send(b"x")
-        self._thread.join(timeout=1)
-        for sock in (self._listener, self._wake_r, self._wake_w):
-            sock.close()
+        self._stop_thread()
+        self._listener.close()
         with self._lock:
             clients = dict(self._clients)
         for conn in clients:

@@ -1,15 +1,14 @@
 """UDP servers in a background thread: each datagram in, one datagram out."""
 import selectors
 import socket
-import threading
 
 from .ports import HOST
-from .service import Service
+from .service import ThreadService
 
 MAX_DATAGRAM = 65535
 
 
-class UdpServer(Service):
+class UdpServer(ThreadService):
     """Answer each datagram with reply(data, client_address, service) on 127.0.0.1."""
 
     kind = "udp thread"
@@ -19,17 +18,12 @@ class UdpServer(Service):
         self.reply = reply
         self.port = port
 
-    @property
-    def where(self):
-        return self._thread.name if self.running else ""
 
     def _start(self):
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._sock.bind((HOST, self.port))
         self.address = self._sock.getsockname()
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._thread = threading.Thread(target=self._loop, name=f"{self.name}-udp", daemon=True)
-        self._thread.start()
+        self._start_thread(self._loop, "udp")
 
     def _loop(self):
         with selectors.DefaultSelector() as sel:
@@ -53,10 +47,8 @@ class UdpServer(Service):
             self.stats.add(errors=1)
 
     def _stop(self):
-        self._wake_w.send(b"x")
-        self._thread.join(timeout=1)
-        for sock in (self._sock, self._wake_r, self._wake_w):
-            sock.close()
+        self._stop_thread()
+        self._sock.close()
 
 
 def udp_echo_server(name="udp-echo", port=0):
