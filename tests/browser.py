@@ -18,6 +18,8 @@ SHOTS = ROOT / "build" / "screenshots"
 # every cell rendered (so all prompts and widgets are in the page), and no news pop-up
 SETTINGS = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
             "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
+CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in the active tab
+PROMPTS = f"[...document.querySelectorAll('{CURRENT} .jp-CodeCell .jp-InputPrompt')]"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -76,8 +78,8 @@ class Lab:
                 time.sleep(0.2)
         raise RuntimeError("JupyterLab did not start within 60 s")
 
-    def url(self, path):
-        return f"http://{HOST}:{self.port}/{path}?token={self.token}"
+    def url(self, path, query=""):
+        return f"http://{HOST}:{self.port}/{path}?{query}token={self.token}"
 
     def close(self):
         self.process.terminate()
@@ -114,14 +116,15 @@ def open_and_run_all(browser, lab, notebook, timeout=120_000):
     """Open a notebook in JupyterLab, Run All Cells, and return the page once the kernel is idle."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(timeout)
-    page.goto(lab.url(f"lab/tree/{notebook}"))
+    # a workspace of its own, reset, so tabs of earlier tests are not restored beside it
+    page.goto(lab.url(f"lab/workspaces/{uuid.uuid4().hex[:8]}/tree/{notebook}", query="reset&"))
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
     page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for()  # the kernel is connected
     for attempt in range(3):  # a click that lands while the session is still settling can be lost
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
         try:
-            page.wait_for_function("[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+            page.wait_for_function(PROMPTS +
                                    ".some(e => /\\[(\\*|\\d+)\\]/.test(e.textContent))", timeout=10_000)
             break
         except Exception:
@@ -130,14 +133,14 @@ def open_and_run_all(browser, lab, notebook, timeout=120_000):
         wait_all_run(page)
     except Exception:
         screenshot(page, f"failed-{notebook.replace('/', '_')}")
-        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        prompts = page.locator(CURRENT + " .jp-CodeCell .jp-InputPrompt").all_inner_texts()
         raise AssertionError(f"Run All did not finish: prompts {prompts}") from None
     return page
 
 
 def wait_all_run(page):
     """Wait until every code cell shows an execution number (Run All stops at an error, so this fails then)."""
-    page.wait_for_function("(() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
+    page.wait_for_function("(() => { const p = " + PROMPTS + ";"
                            " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); })()")
 
 
