@@ -7,7 +7,7 @@ import ipywidgets as w
 
 from . import registry
 
-COLUMNS = ("name", "kind", "address", "pid / thread", "uptime", "messages", "clients", "")
+COLUMNS = ("name", "kind", "address", "pid / thread", "uptime", "messages", "clients", "bytes in / out", "")
 
 
 def describe(service):
@@ -17,14 +17,14 @@ def describe(service):
     stats = service.stats.as_dict()
     host, port = service.address
     return [service.name, service.kind, f"{host}:{port}", service.where, f"{service.uptime:.0f} s",
-            str(stats["messages"]), str(stats["clients"])]
+            str(stats["messages"]), str(stats["clients"]), f"{stats['bytes_in']:,} / {stats['bytes_out']:,}"]
 
 
 class ServicesPanel(w.VBox):
     """A live table of running services with Stop buttons; refreshes every second."""
 
     def __init__(self, interval=1.0):
-        self.table = w.GridBox(layout=w.Layout(grid_template_columns="repeat(8, max-content)",
+        self.table = w.GridBox(layout=w.Layout(grid_template_columns=f"repeat({len(COLUMNS)}, max-content)",
                                                grid_gap="2px 14px"))
         self.stop_all = w.Button(description="Stop all", button_style="danger", icon="stop")
         self.stop_all.on_click(lambda _: registry.stop_all())

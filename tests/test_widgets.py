@@ -67,4 +67,5 @@ def test_panel_counts_messages():
     console.button.click()
     panel.refresh()
     assert panel.rows["echo"][5].value == "2"
+    assert panel.rows["echo"][7].value == f"{2 * len(console.text.value):,} / {2 * len(console.text.value):,}"
     panel.close()
