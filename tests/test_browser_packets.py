@@ -7,6 +7,7 @@ def test_packets_notebook_shows_diagram_and_inspector(browser, lab):
     diagram = page.locator(".jp-RenderedImage img").first
     diagram.scroll_into_view_if_needed()
     assert diagram.evaluate("img => img.naturalWidth") > 300
+    diagram.screenshot(path=str(screenshot(page, "03_packets_scapy").with_name("03_sequence.png")))
     inspector = page.locator(".dis-inspector").first
     inspector.scroll_into_view_if_needed()
     assert "RECORDED" in inspector.inner_text() or "LIVE" in inspector.inner_text()
