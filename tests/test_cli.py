@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from helpers import ask
+from helpers import ask, udp_ask
+from helpers.consoles import talk
 from helpers.ports import is_listening
 
 
@@ -17,16 +18,25 @@ def test_list_names_every_server():
         assert re.search(rf"^{name}\s", out, re.M)
 
 
-@pytest.mark.parametrize("name", ["echo", "redis"])
-def test_serve_prints_address_and_stops_on_ctrl_c(name):
+HEAD = b"HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+PROBES = {  # one real request per terminal server, and what its reply starts with
+    "echo": (ask, b"from a terminal", b"from a terminal"),
+    "udp-time": (udp_ask, b"Hey!", b"Are you talking to me"),
+    "tcp-time": (ask, b"Hey!", b"Are you talking to me"),
+    "http": (talk, HEAD, b"HTTP/1.1 200 OK"),
+    "redis": (ask, b"PING\r\nQUIT\r\n", b"+PONG"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROBES))
+def test_serve_prints_address_answers_and_stops_on_ctrl_c(name):
     proc = subprocess.Popen([sys.executable, "-m", "helpers", "serve", name], stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
         host, port = re.search(r"listening on (127\.0\.0\.1):(\d+)", line).groups()
         address = (host, int(port))
-        assert is_listening(address)
-        if name == "echo":
-            assert ask(address, b"from a terminal") == b"from a terminal"
+        send, request, reply = PROBES[name]
+        assert send(address, request).startswith(reply)
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
         assert "stopped" in proc.stdout.read()

@@ -1,9 +1,6 @@
 """Notebooks 01 and 02: the chapter's servers, the stream recorder, many-client servers, consoles, netcat."""
 import re
-import signal
 import socket
-import subprocess
-import sys
 
 import pytest
 
@@ -11,7 +8,6 @@ from helpers import ServiceError, ask, netcat, protocol_console, serve, stop_all
 from helpers.consoles import talk
 from helpers.framing import FixedSize, LengthPrefix, Delimiter, recv_message, send_message
 from helpers.multi import one_at_a_time_server, selector_server, talk_at_once, threaded_server
-from helpers.ports import is_listening
 from helpers.recorder import recv_recorder
 from helpers.views import framing_view, recv_view, timeline_view
 
@@ -227,24 +223,3 @@ def test_protocol_console_shows_a_lost_datagram_as_one_line():
     console.protocol.value = "UDP"
     console.button.click()
     assert "no datagram came back" in console.reply.value
-
-
-@pytest.mark.parametrize("name", ["udp-time", "tcp-time", "http"])
-def test_terminal_servers(name):
-    proc = subprocess.Popen([sys.executable, "-m", "helpers", "serve", name], stdout=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        host, port = re.search(r"listening on (127\.0\.0\.1):(\d+)", line).groups()
-        address = (host, int(port))
-        if name == "udp-time":
-            assert udp_ask(address, b"Hey!").startswith(b"Are you talking to me")
-        elif name == "tcp-time":
-            assert ask(address, b"Hey!").startswith(b"Are you talking to me")
-        else:
-            assert talk(address, HEAD).startswith(b"HTTP/1.1 200 OK")
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
-        assert not is_listening(address)
-    finally:
-        proc.kill()
-        proc.stdout.close()
