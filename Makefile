@@ -30,4 +30,4 @@ clean:
 	rm -rf $(VENV) build *.egg-info
 
 traces: setup  ## record data/*.pcap from the course's real exchanges (needs root)
-	$(PY) -m helpers.record_traces
+	$(PY) -m helpers.packets.record_traces

@@ -3,9 +3,9 @@ import socket
 import statistics
 import time
 
-from helpers.framing import LengthPrefix, recv_message, send_message
-from helpers.multi import selector_server, talk_at_once, threaded_server
-from helpers.udp import udp_echo_server
+from helpers.sockets.framing import LengthPrefix, recv_message, send_message
+from helpers.sockets.multi import selector_server, talk_at_once, threaded_server
+from helpers.servers.udp import udp_echo_server
 
 ROUNDS = 2000
 MESSAGE = b"Are you talking to me?"

@@ -1,19 +1,17 @@
-"""Plumbing for the Data in Space course: background servers, clients and widgets."""
-from .catalog import SERVERS, serve, stop
-from .client import ask, udp_ask
-from .env_check import environment_report
-from .errors import ServiceError
-from .panel import services_panel
-from .ports import HOST, free_port
-from .registry import running, stop_all
-from .widgets import request_console
+"""Plumbing for the Data in Space course: background servers, clients and widgets.
+
+The course-wide names are here; each topic's own names come from its package
+(`from helpers.sockets import recv_recorder`, `from helpers.packets import capture_tcp`).
+"""
+from helpers.core.catalog import SERVERS, serve, stop
+from helpers.core.client import ask, udp_ask
+from helpers.core.env_check import environment_report
+from helpers.core.errors import ServiceError
+from helpers.core.ports import HOST, free_port
+from helpers.core.registry import running, stop_all
+from helpers.servers.function import run_server
+from helpers.widgets import netcat, protocol_console, request_console, services_panel
 
 __all__ = ["SERVERS", "HOST", "ServiceError", "ask", "environment_report", "free_port",
-           "request_console", "running", "serve", "services_panel", "stop", "stop_all", "udp_ask"]
-
-# sockets, framing and exercise 17.1 (notebooks 01, 02)
-from .checkers import check_time_server
-from .consoles import netcat, protocol_console
-from .function_server import run_server
-
-__all__ += ["check_time_server", "netcat", "protocol_console", "run_server"]
+           "netcat", "protocol_console", "request_console", "run_server", "running", "serve", "services_panel",
+           "stop", "stop_all", "udp_ask"]

@@ -3,7 +3,7 @@ import argparse
 import signal
 import sys
 
-from .catalog import SERVERS, serve
+from helpers.core.catalog import SERVERS, serve
 
 
 def main(argv=None):

@@ -1,0 +1,1 @@
+"""What every topic uses: the service lifecycle, its registry, processes, ports, errors, counters, clients."""

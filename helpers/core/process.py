@@ -1,0 +1,74 @@
+"""Servers that are separate programs: never daemonized, stopped at exit, killed with the kernel."""
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from helpers.core.errors import ServiceError
+from helpers.core.service import Service
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """In the child, before exec: ask Linux to send SIGTERM when the parent dies."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def spawn(argv, **popen_args):
+    """Start argv as a child that cannot outlive this process.
+
+    Linux delivers a parent-death signal, but only while the thread that forked is alive;
+    so from other threads, and on other systems, a small watchdog process stands between.
+    """
+    if sys.platform == "linux" and threading.current_thread() is threading.main_thread():
+        return subprocess.Popen(argv, preexec_fn=_die_with_parent, **popen_args)
+    watchdog = [sys.executable, "-m", "helpers.core.watchdog", str(os.getpid()), "--", *argv]
+    return subprocess.Popen(watchdog, **popen_args)
+
+
+class ProcessService(Service):
+    """A server program run as a child process; subclasses give command() and ready()."""
+
+    kind = "process"
+    start_timeout = 10.0
+
+    @property
+    def where(self):
+        return f"pid {self.process.pid}" if self.running else ""
+
+    def command(self):
+        """The argv that runs the server."""
+        raise NotImplementedError
+
+    def ready(self):
+        """True once the server answers."""
+        raise NotImplementedError
+
+    def _start(self):
+        self.process = spawn(self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        deadline = time.monotonic() + self.start_timeout
+        while not self.ready():
+            if self.process.poll() is not None:
+                error = self.process.stderr.read().decode(errors="replace").strip().splitlines()
+                raise ServiceError(f"{self.name} exited at start: {error[-1] if error else 'no message'}")
+            if time.monotonic() > deadline:
+                self._kill()
+                raise ServiceError(f"{self.name} did not become ready within {self.start_timeout:g} s")
+            time.sleep(0.002)
+
+    def _stop(self):
+        self._kill()
+
+    def _kill(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=0.8)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stderr.close()

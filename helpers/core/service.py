@@ -1,0 +1,94 @@
+"""The lifecycle every background server shares: start when ready, stop promptly, `with` works."""
+import socket
+import threading
+import time
+
+from helpers.core import registry
+from helpers.core.stats import Stats
+
+
+class Service:
+    """A background server with a name, a real address and counters.
+
+    Subclasses fill in `_start()` (return only once the server can serve) and `_stop()`.
+    """
+
+    kind = "service"
+
+    def __init__(self, name):
+        self.name = name
+        self.address = None
+        self.stats = Stats()
+        self.started_at = None
+
+    @property
+    def running(self):
+        """True between a successful start() and stop()."""
+        return self.started_at is not None
+
+    @property
+    def where(self):
+        """The thread name or process id that does the serving."""
+        return ""
+
+    @property
+    def uptime(self):
+        """Seconds since start(), or 0 when stopped."""
+        return time.monotonic() - self.started_at if self.running else 0.0
+
+    def start(self):
+        """Start serving; returns self once clients can connect."""
+        if not self.running:
+            registry.stop(self.name)  # a re-run cell replaces the old server of that name
+            self._start()
+            self.started_at = time.monotonic()
+            registry.add(self)
+        return self
+
+    def stop(self):
+        """Stop serving and free the port; safe to call twice."""
+        if self.running:
+            self.started_at = None
+            try:
+                self._stop()
+            finally:
+                registry.discard(self)
+
+    def _start(self):
+        raise NotImplementedError
+
+    def _stop(self):
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def __repr__(self):
+        state = f"{self.address[0]}:{self.address[1]}" if self.running else "stopped"
+        return f"<{type(self).__name__} {self.name!r} {state}>"
+
+
+class ThreadService(Service):
+    """A service served by a background thread that stop() wakes through a socket pair."""
+
+    kind = "thread"
+
+    @property
+    def where(self):
+        return self._thread.name if self.running else ""
+
+    def _start_thread(self, target, role):
+        """Run target in a daemon thread; it should also watch self._wake_r and return when it is readable."""
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._thread = threading.Thread(target=target, name=f"{self.name}-{role}", daemon=True)
+        self._thread.start()
+
+    def _stop_thread(self):
+        """Wake the thread, wait for it to end, close the socket pair."""
+        self._wake_w.send(b"x")
+        self._thread.join(timeout=1)
+        self._wake_r.close()
+        self._wake_w.close()

@@ -1,0 +1,224 @@
+"""Exercise checkers: black-box tests over the network that print a short report and return a result."""
+import socket
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from helpers.core.errors import describe
+from helpers.servers.function import FunctionServer, run_server
+
+CLIENT_TIMEOUT = 1.5  # how long one check waits for the server
+BUDGET = 8.0  # the whole check ends within this many seconds, whatever the server does
+QUIET_FIRST = 0.3  # the first client listens this long before it sends anything
+MAX_REPLY = 64 * 1024
+
+
+@dataclass
+class Check:
+    """One check: a short key, what it checks, passed (True, False, or None when not run), and why."""
+
+    key: str
+    label: str
+    passed: bool | None = None
+    detail: str = ""
+
+
+@dataclass
+class CheckResult:
+    """The checker's verdict: `.passed`, the individual `.checks`, and a `.hint` for the first failure."""
+
+    title: str
+    checks: list = field(default_factory=list)
+    hint: str = ""
+    status: str = ""
+
+    @property
+    def passed(self):
+        return bool(self.checks) and all(c.passed for c in self.checks)
+
+    @property
+    def failed(self):
+        """The key of the first failed check, or None."""
+        return next((c.key for c in self.checks if c.passed is False), None)
+
+    def report(self):
+        """The report as text."""
+        marks = {True: "✓", False: "✗", None: "·"}
+        lines = [self.title]
+        ran_any = any(c.passed is not None for c in self.checks)
+        for c in self.checks if ran_any else []:
+            lines.append(f"  {marks[c.passed]} {c.label}" + (f": {c.detail}" if c.detail else "")
+                         + ("" if c.passed is not None else " (not run)"))
+        lines.append(f"Result: {self.status or ('passed' if self.passed else 'failed')}")
+        if self.hint and not self.passed:
+            lines.append(f"Hint: {self.hint}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"<CheckResult {'passed' if self.passed else self.status or 'failed'}>"
+
+
+@dataclass
+class Reply:
+    """What one checker client saw."""
+
+    data: bytes = b""
+    early: bool = False  # the server sent or closed before the request was sent
+    timed_out: bool = False
+    error: str = ""
+
+
+def exchange(address, request, timeout, listen_first=0.0):
+    """One client: connect, (optionally listen quietly first), send request, close our side, read to EOF."""
+    chunks, deadline = [], time.monotonic() + timeout
+    try:
+        with socket.create_connection(address, timeout=timeout) as sock:
+            if listen_first:
+                sock.settimeout(listen_first)
+                try:
+                    return Reply(sock.recv(MAX_REPLY), early=True)
+                except TimeoutError:
+                    pass  # good: a server should wait for the request
+            sock.settimeout(max(0.01, deadline - time.monotonic()))
+            sock.sendall(request)
+            sock.shutdown(socket.SHUT_WR)
+            while (chunk := sock.recv(MAX_REPLY)) and sum(map(len, chunks)) < MAX_REPLY:
+                chunks.append(chunk)
+                sock.settimeout(max(0.01, deadline - time.monotonic()))
+    except TimeoutError:
+        return Reply(b"".join(chunks), timed_out=True)
+    except OSError as error:
+        return Reply(b"".join(chunks), error=describe(error, address, timeout))
+    return Reply(b"".join(chunks))
+
+
+def parse_time(data):
+    """The datetime in an ISO 8601 reply, or a reason why there is none."""
+    text = data.decode("utf-8", errors="replace").strip()
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None, f"{data[:60]!r} is not an ISO 8601 date and time"
+    if len(text) <= 10:
+        return None, f"{text!r} has a date but no time of day"
+    return when, ""
+
+
+def seconds_off(when):
+    """How far `when` is from now, in seconds (naive times are taken as local time)."""
+    now = datetime.now(timezone.utc) if when.tzinfo else datetime.now()
+    return abs((when - now).total_seconds())
+
+
+def describe_failure(reply, timeout):
+    """One line for a reply that never came or broke off."""
+    if reply.timed_out:
+        return (f"got {reply.data[:60]!r} but the connection stayed open" if reply.data
+                else f"no reply within {timeout:g} s")
+    if reply.error:
+        return reply.error
+    return "the server closed the connection without a reply"
+
+
+def check_time_server(server, timeout=CLIENT_TIMEOUT, budget=BUDGET, quiet=False):
+    """Check an exercise 17.1 time server, black-box over the network; print a report, return a CheckResult.
+
+    `server` is your server function (run here and stopped afterwards), a running server, or an address.
+    """
+    owned = None
+    if callable(server):
+        owned = server = run_server(server, name="time-server-under-test")
+    try:
+        result = _check_time(server, timeout, budget)
+        if result.failed and not result.hint:
+            result.hint = HINTS[result.failed]
+            if isinstance(server, FunctionServer) and server.error is not None:
+                result.hint = f"Your server stopped with {type(server.error).__name__}: {server.error}. {result.hint}"
+    finally:
+        if owned is not None:
+            owned.stop()
+    if not quiet:
+        print(result.report())
+    return result
+
+
+HINTS = {
+    "waits": "Read the request with conn.recv() first, and answer only after it arrived",
+    "answers": "Send the reply with conn.sendall(...) and then close the connection (`with conn:` does it)",
+    "iso": "datetime.now().isoformat() gives an ISO 8601 string; send it as bytes with .encode()",
+    "fresh": "Compute the time for every request, not once when the server starts",
+    "many": "After a client is served and its connection closed, go back to listener.accept() in a loop",
+    "errors": "Reply to anything but b'time' with a line that starts with b'error', and do not let "
+              "bytes that are not UTF-8 crash the server (compare bytes, or decode with errors='replace')",
+    "survives": "Catch the errors of one client (e.g. OSError, ValueError) so the loop goes on to the next",
+}
+
+LABELS = {
+    "waits": "waits for the request before answering",
+    "answers": "answers b'time' and closes the connection",
+    "iso": "the answer is an ISO 8601 date and time",
+    "fresh": "the time is within 2 s of now",
+    "many": "serves several clients in a row",
+    "errors": "answers anything else with an error reply",
+    "survives": "still answers b'time' after bad requests",
+}
+
+
+def _answered(reply):
+    return bool(reply.data) and not (reply.early or reply.timed_out or reply.error)
+
+
+def _check_time(server, timeout, budget):
+    address = tuple(server if isinstance(server, (tuple, list)) else server.address)
+    deadline = time.monotonic() + budget
+    checks = {key: Check(key, label) for key, label in LABELS.items()}
+    result = CheckResult(f"Checking the time server at {address[0]}:{address[1]}", list(checks.values()))
+
+    def ask(request, listen_first=0.0):
+        return exchange(address, request, max(0.05, min(timeout, deadline - time.monotonic())), listen_first)
+
+    def mark(key, passed, detail=""):
+        checks[key].passed, checks[key].detail = passed, detail
+        return passed
+
+    if isinstance(server, FunctionServer) and isinstance(server.error, NotImplementedError):
+        result.status = "not solved yet"
+        result.hint = "Write your server in time_server(), then run this check again."
+        return result
+
+    first = ask(b"time", listen_first=QUIET_FIRST)
+    if first.early:
+        mark("waits", False, f"the server sent {first.data[:40]!r} before any request" if first.data
+             else "the server closed the connection before any request")
+        return result
+    if not _answered(first):
+        if "connection refused" in first.error:
+            result.hint = "Nothing listens at that address: start the server first, or check the port."
+        mark("answers", False, describe_failure(first, timeout))
+        return result
+    mark("waits", True)
+    mark("answers", True)
+    when, why = parse_time(first.data)
+    if mark("iso", when is not None, why or repr(first.data[:40])):
+        off = seconds_off(when)
+        mark("fresh", off <= 2, f"{off:.2f} s off" if off <= 2 else f"{first.data[:40]!r} is {off:.0f} s from now")
+
+    for n in range(2, 5):
+        reply = ask(b"time")
+        if not _answered(reply):
+            mark("many", False, f"client {n}: {describe_failure(reply, timeout)}")
+            return result  # it no longer answers: the other checks would only wait
+    mark("many", True, "3 more clients served")
+
+    for request in (b"hello", b"\xff\xfe garbage \x00"):
+        reply = ask(request)
+        if not (_answered(reply) and reply.data.strip().lower().startswith(b"error")):
+            got = repr(reply.data[:60]) if _answered(reply) else describe_failure(reply, timeout)
+            mark("errors", False, f"{request!r} got {got}")
+            break
+    else:
+        mark("errors", True, f"e.g. {reply.data[:40]!r}")
+
+    last = ask(b"time")
+    mark("survives", _answered(last), "" if _answered(last) else describe_failure(last, timeout))
+    return result

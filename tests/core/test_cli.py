@@ -1,0 +1,46 @@
+"""The same servers from a terminal: `python -m helpers serve NAME`."""
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from helpers import ask, udp_ask
+from helpers.widgets.consoles import talk
+from helpers.core.ports import is_listening
+
+
+def test_list_names_every_server():
+    out = subprocess.run([sys.executable, "-m", "helpers", "serve", "--list"], capture_output=True, text=True,
+                         check=True, timeout=30).stdout
+    for name in ("echo", "udp-echo", "redis"):
+        assert re.search(rf"^{name}\s", out, re.M)
+
+
+HEAD = b"HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+PROBES = {  # one real request per terminal server, and what its reply starts with
+    "echo": (ask, b"from a terminal", b"from a terminal"),
+    "udp-time": (udp_ask, b"Hey!", b"Are you talking to me"),
+    "tcp-time": (ask, b"Hey!", b"Are you talking to me"),
+    "http": (talk, HEAD, b"HTTP/1.1 200 OK"),
+    "redis": (ask, b"PING\r\nQUIT\r\n", b"+PONG"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROBES))
+def test_serve_prints_address_answers_and_stops_on_ctrl_c(name):
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "serve", name], stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        host, port = re.search(r"listening on (127\.0\.0\.1):(\d+)", line).groups()
+        address = (host, int(port))
+        send, request, reply = PROBES[name]
+        assert send(address, request).startswith(reply)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+        assert "stopped" in proc.stdout.read()
+        assert not is_listening(address)
+    finally:
+        proc.kill()
+        proc.stdout.close()

@@ -1,0 +1,69 @@
+"""Child servers never outlive their parent: killed kernel, watchdog, no daemonizing."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import psutil
+
+from helpers.core.ports import is_listening
+
+START_REDIS_AND_WAIT = textwrap.dedent("""
+    import sys, time, threading
+    from helpers import serve
+    if sys.argv[1] == "thread":   # started off the main thread: the watchdog path
+        box = []
+        t = threading.Thread(target=lambda: box.append(serve("redis"))); t.start(); t.join()
+        server = box[0]
+    else:
+        server = serve("redis")
+    print(server.process.pid, server.address[1], flush=True)
+    time.sleep(60)
+""")
+
+
+def _start_then_kill(mode):
+    parent = subprocess.Popen([sys.executable, "-c", START_REDIS_AND_WAIT, mode], stdout=subprocess.PIPE, text=True)
+    pid, port = map(int, parent.stdout.readline().split())
+    child = psutil.Process(pid)
+    assert os.getpgid(pid) == os.getpgid(parent.pid)  # same process group, not daemonized
+    assert is_listening(("127.0.0.1", port))
+    parent.send_signal(signal.SIGKILL)  # like a kernel killed from outside: no atexit runs
+    parent.wait()
+    parent.stdout.close()
+    return child, port
+
+
+def _gone(child, port, wait=5.0):
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if not child.is_running() or child.status() == psutil.STATUS_ZOMBIE:
+            return not is_listening(("127.0.0.1", port))
+        time.sleep(0.05)
+    return False
+
+
+def test_redis_dies_when_its_parent_is_killed():
+    child, port = _start_then_kill("main")
+    assert _gone(child, port)
+
+
+def test_redis_started_from_a_thread_dies_with_parent_via_watchdog():
+    child, port = _start_then_kill("thread")
+    assert "helpers.core.watchdog" in " ".join(child.cmdline())
+    assert _gone(child, port)
+    # the watchdog ends the redis-server it started too
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and is_listening(("127.0.0.1", port)):
+        time.sleep(0.05)
+    assert not is_listening(("127.0.0.1", port))
+
+
+def test_normal_exit_stops_servers():
+    code = "from helpers import serve; s = serve('redis'); print(s.process.pid, s.address[1], flush=True)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30).stdout
+    pid, port = map(int, out.split())
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert not is_listening(("127.0.0.1", port))

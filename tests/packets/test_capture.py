@@ -1,0 +1,177 @@
+"""The capture helper: exactly one exchange live, or its recorded trace, clearly labelled, where capture is not allowed."""
+import os
+import threading
+
+import pytest
+from scapy.all import IP, TCP, UDP, raw, rdpcap
+
+from helpers.packets import capture as cap
+from helpers import serve, stop_all
+from helpers.packets.capture import (MESSAGE, TRACES, capture_http, capture_tcp, capture_udp, complete, recorded,
+                             sniff_exchange)
+from helpers.packets.capture_check import FORCE_OFF, capture_allowed
+from helpers.core.client import ask
+
+# CI runs as root, so there the live tests must run (and fail if capture is broken), never skip
+live_only = pytest.mark.skipif(not capture_allowed() and os.environ.get("CI") != "true",
+                               reason="live capture needs root or CAP_NET_RAW")
+
+
+@pytest.fixture(autouse=True)
+def clean():
+    yield
+    stop_all()
+
+
+def no_duplicates(packets):
+    return len({raw(p[IP]) for p in packets}) == len(packets)
+
+
+def flags(packets):
+    return [str(p[TCP].flags) for p in packets]
+
+
+@live_only
+def test_tcp_exchange_is_captured_exactly():
+    echo = serve("echo")
+    shown = capture_tcp(echo.address, MESSAGE)
+    port = echo.address[1]
+    assert shown.live and shown.label == "LIVE capture on lo" and shown.reply == MESSAGE
+    assert len(shown) == 10 and no_duplicates(shown.packets)
+    assert all(port in (p[TCP].sport, p[TCP].dport) for p in shown)
+    assert flags(shown)[:3] == ["S", "SA", "A"] and flags(shown).count("FA") == 2
+    assert [bytes(p[TCP].payload) for p in shown if len(p[TCP].payload)] == [MESSAGE, MESSAGE]
+    assert complete(shown.packets, port)
+
+
+@live_only
+def test_the_syn_is_never_missed():
+    echo = serve("echo")
+    for run in range(20):
+        shown = capture_tcp(echo.address, MESSAGE)
+        assert flags(shown)[0] == "S", f"run {run}: the capture started late: {flags(shown)}"
+        assert len(shown) == 10 and no_duplicates(shown.packets), f"run {run}: {flags(shown)}"
+
+
+@live_only
+def test_udp_exchange_is_two_datagrams():
+    server = serve("udp-echo")
+    shown = capture_udp(server.address, MESSAGE)
+    assert shown.live and shown.reply == MESSAGE and len(shown) == 2
+    request, reply = shown.packets
+    assert request[UDP].dport == reply[UDP].sport == server.address[1]
+    assert bytes(request[UDP].payload) == bytes(reply[UDP].payload) == MESSAGE
+
+
+@live_only
+def test_http_exchange_is_one_whole_connection():
+    web = serve("http")
+    shown = capture_http(web.address)
+    assert shown.live and shown.reply.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert flags(shown)[0] == "S" and complete(shown.packets, web.address[1]) and no_duplicates(shown.packets)
+    payloads = [bytes(p[TCP].payload) for p in shown if len(p[TCP].payload)]
+    assert payloads[0].startswith(b"HEAD / HTTP/1.1\r\nHost: 127.0.0.1:") and payloads[1] == shown.reply
+
+
+@live_only
+def test_only_the_exchange_is_kept_not_other_traffic():
+    echo, other = serve("echo"), serve("echo", as_name="other-echo")
+    noise = threading.Thread(target=lambda: [ask(other.address, b"noise") for _ in range(20)])
+    noise.start()
+    shown = capture_tcp(echo.address, MESSAGE)
+    noise.join()
+    assert len(shown) == 10 and all(echo.address[1] in (p[TCP].sport, p[TCP].dport) for p in shown)
+
+
+def test_forced_off_shows_the_recorded_trace_in_one_line(monkeypatch, capsys):
+    monkeypatch.setenv(FORCE_OFF, "off")
+    echo = serve("echo")
+    shown = capture_tcp(echo.address, b"still a real exchange")
+    assert not shown.live and shown.label == "RECORDED trace data/tcp_exchange.pcap"
+    assert shown.reply == b"still a real exchange"  # the exchange itself really ran
+    assert [raw(p) for p in shown] == [raw(p) for p in rdpcap(str(TRACES / "tcp_exchange.pcap"))]
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [f"live capture is switched off ({FORCE_OFF}=off): showing the recorded trace "
+                       "data/tcp_exchange.pcap of the same exchange"]
+    assert "RECORDED" in shown._repr_html_() and "LIVE" not in shown._repr_html_()
+
+
+def test_forced_off_udp_and_http_use_their_own_traces(monkeypatch):
+    monkeypatch.setenv(FORCE_OFF, "off")
+    assert capture_udp(serve("udp-echo").address).source == "data/udp_exchange.pcap"
+    web = capture_http(serve("http").address)
+    assert web.source == "data/http_exchange.pcap" and web.reply.startswith(b"HTTP/1.1 200")
+
+
+class SnifferWithoutRights:
+    """Stands in for scapy's AsyncSniffer as it behaves without root: it starts, then fails at stop()."""
+
+    def __init__(self, started_callback, **options):
+        self.started_callback = started_callback
+
+    def start(self):
+        self.started_callback()
+
+    def stop(self):
+        raise PermissionError(1, "Operation not permitted")
+
+
+def test_permission_error_at_stop_falls_back_without_running_twice(monkeypatch, capsys):
+    monkeypatch.delenv(FORCE_OFF, raising=False)
+    monkeypatch.setattr(cap, "capture_allowed", lambda: True)
+    monkeypatch.setattr(cap, "AsyncSniffer", SnifferWithoutRights)
+    echo = serve("echo")
+    shown = capture_tcp(echo.address, MESSAGE)
+    assert not shown.live and shown.source == "data/tcp_exchange.pcap" and shown.reply == MESSAGE
+    assert echo.stats.as_dict()["messages"] == 1
+    assert "not allowed here" in capsys.readouterr().out
+
+
+class SnifferThatCannotOpen:
+    """Stands in for AsyncSniffer when opening the raw socket fails: its thread dies at once."""
+
+    def __init__(self, **options):
+        self.exception, self.thread = PermissionError(1, "Operation not permitted"), threading.Thread()
+
+    def start(self):
+        pass
+
+    def stop(self):
+        raise AssertionError("a sniffer that never started is not stopped")
+
+
+def test_a_sniffer_that_cannot_start_raises_before_the_exchange(monkeypatch):
+    monkeypatch.setattr(cap, "AsyncSniffer", SnifferThatCannotOpen)
+    ran = []
+    with pytest.raises(PermissionError):
+        sniff_exchange(lambda: ran.append(1), 9, "tcp")
+    assert ran == []
+
+
+@pytest.mark.parametrize("name, count, proto", [("udp_exchange", 2, "udp"), ("tcp_exchange", 10, "tcp"),
+                                                ("http_exchange", 10, "tcp")])
+def test_recorded_traces_are_whole_small_exchanges(name, count, proto):
+    path = TRACES / f"{name}.pcap"
+    assert path.stat().st_size < 4000
+    shown = recorded(name)
+    assert not shown.live and len(shown) == count and no_duplicates(shown.packets)
+    assert complete(shown.packets, shown.port, proto) and shown.proto == proto
+    layer = UDP if proto == "udp" else TCP
+    assert shown.packets[0][layer].dport == shown.port
+    if name != "http_exchange":
+        assert MESSAGE in raw(shown.packets[0] if proto == "udp" else shown.packets[3])
+
+
+def test_a_missing_trace_says_how_to_make_it():
+    with pytest.raises(FileNotFoundError, match="make traces"):
+        recorded("no_such_exchange")
+
+
+@live_only
+def test_record_traces_writes_complete_pcaps(tmp_path):
+    from helpers.packets.record_traces import EXCHANGES, record
+
+    for name in EXCHANGES:
+        path, count = record(name, folder=tmp_path)
+        packets = rdpcap(str(path))
+        assert len(packets) == count == len(recorded(name)) and no_duplicates(packets)

@@ -1,0 +1,152 @@
+"""Real-browser plumbing for the tests: a headless JupyterLab and the system Chromium."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from helpers.core.ports import HOST, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "build" / "screenshots"
+# every cell rendered (so all prompts and widgets are in the page), and no news pop-up
+SETTINGS = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+            "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
+CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in the active tab
+PROMPTS = f"[...document.querySelectorAll('{CURRENT} .jp-CodeCell .jp-InputPrompt')]"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path():
+    """The system Chromium (never a downloaded one), or None."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if path := shutil.which(name):
+            return path
+    mac = "/Applications/Chromium.app/Contents/MacOS/Chromium"
+    return mac if os.path.exists(mac) else None
+
+
+def require_chromium():
+    """Skip where no Chromium exists, except under CI, where the browser test must run."""
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no system Chromium: .ci/run should have installed it")
+        pytest.skip("no system Chromium here (install the 'chromium' package to run the browser test)")
+    return path
+
+
+class Lab:
+    """A headless JupyterLab serving a copy of notebooks/ (so autosave never touches the repo)."""
+
+    def __init__(self, workdir):
+        self.root = workdir / "notebooks"
+        shutil.copytree(ROOT / "notebooks", self.root)
+        self.port, self.token = free_port(), uuid.uuid4().hex
+        settings = workdir / "settings"
+        for plugin, values in SETTINGS.items():
+            (settings / plugin).parent.mkdir(parents=True, exist_ok=True)
+            (settings / f"{plugin}.jupyterlab-settings").write_text(json.dumps(values))
+        env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(workdir / "runtime"), JUPYTER_CONFIG_DIR=str(workdir / "config"),
+                   JUPYTERLAB_WORKSPACES_DIR=str(workdir / "workspaces"), IPYTHONDIR=str(workdir / "ipython"),
+                   JUPYTERLAB_SETTINGS_DIR=str(settings))
+        self.log = open(workdir / "lab.log", "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.ip={HOST}", f"--ServerApp.port={self.port}",
+             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+            + (["--allow-root"] if os.geteuid() == 0 else []),
+            env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited: see {self.log.name}")
+            try:
+                urllib.request.urlopen(f"{self.url('api/status')}", timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("JupyterLab did not start within 60 s")
+
+    def url(self, path, query=""):
+        return f"http://{HOST}:{self.port}/{path}?{query}token={self.token}"
+
+    def close(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A running headless JupyterLab on the course notebooks."""
+    require_chromium()
+    server = Lab(tmp_path_factory.mktemp("lab"))
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """The system Chromium, driven by Playwright."""
+    path = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_and_run_all(browser, lab, notebook, timeout=120_000):
+    """Open a notebook in JupyterLab, Run All Cells, and return the page once the kernel is idle."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(timeout)
+    # a workspace of its own, reset, so tabs of earlier tests are not restored beside it
+    page.goto(lab.url(f"lab/workspaces/{uuid.uuid4().hex[:8]}/tree/{notebook}", query="reset&"))
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
+    page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for()  # the kernel is connected
+    for attempt in range(3):  # a click that lands while the session is still settling can be lost
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+        try:
+            page.wait_for_function(PROMPTS +
+                                   ".some(e => /\\[(\\*|\\d+)\\]/.test(e.textContent))", timeout=10_000)
+            break
+        except Exception:
+            continue
+    try:
+        wait_all_run(page)
+    except Exception:
+        screenshot(page, f"failed-{notebook.replace('/', '_')}")
+        prompts = page.locator(CURRENT + " .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        raise AssertionError(f"Run All did not finish: prompts {prompts}") from None
+    return page
+
+
+def wait_all_run(page):
+    """Wait until every code cell shows an execution number (Run All stops at an error, so this fails then)."""
+    page.wait_for_function("(() => { const p = " + PROMPTS + ";"
+                           " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); })()")
+
+
+def screenshot(page, name):
+    """Save a full-page screenshot under build/screenshots/ and return its path."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
