@@ -21,9 +21,9 @@ def main(argv=None):
         return 0
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     server = serve(args.name, port=args.port)
-    host, port = server.address
-    print(f"{args.name} listening on {host}:{port} (Ctrl-C to stop)", flush=True)
-    try:
+    try:  # Ctrl-C may come as soon as the address is out, even before print() returns
+        host, port = server.address
+        print(f"{args.name} listening on {host}:{port} (Ctrl-C to stop)", flush=True)
         signal.pause() if hasattr(signal, "pause") else input()
     except (KeyboardInterrupt, EOFError):
         pass

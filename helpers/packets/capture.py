@@ -1,18 +1,24 @@
 """Capture one exchange of the course's own traffic on loopback, or show its recorded trace."""
 import html
 import os
+import socket
+import struct
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scapy.all import TCP, UDP, AsyncSniffer, PacketList, conf, rdpcap
+from scapy.all import IP, TCP, UDP, AsyncSniffer, PacketList, conf, rdpcap
 
 from helpers.packets.capture_check import FORCE_OFF, capture_allowed
 from helpers.core.client import ask, udp_ask
 
 TRACES = Path(__file__).resolve().parents[2] / "data"  # recorded by `python -m helpers.packets.record_traces`
 MESSAGE = b"Hello, space!"
-SETTLE = 1.0  # most seconds to wait for an exchange's last packets after the client returns
+SETTLE = 5.0  # most seconds to wait for an exchange's last packets after the client returns (busy machines)
+FRAME = 2**17  # loopback frames reach 64 KiB + headers: read whole ones (scapy reads at most 65535 bytes)
+BUFFER = 32 * 2**20  # the capture socket's kernel buffer: room for a fast 10 MB transfer
+PACKET_STATISTICS = 6  # Linux getsockopt(SOL_PACKET, ...): (packets seen, packets dropped) since last asked
 
 
 @dataclass
@@ -26,6 +32,12 @@ class Capture:
     port: int = None
     note: str = ""
     proto: str = field(default="tcp")
+    problems: list = field(default_factory=list)  # why the capture is not the whole exchange, if it is not
+
+    @property
+    def whole(self):
+        """True when every packet of the exchange is here."""
+        return not self.problems
 
     @property
     def label(self):
@@ -47,7 +59,9 @@ class Capture:
     def _repr_html_(self):
         rows = "".join(f"<tr><td>{i + 1}</td><td><code>{html.escape(p.summary())}</code></td></tr>"
                        for i, p in enumerate(self.packets))
-        return f"{badge(self)} <b>{len(self)} packets</b><table style='font-size:85%'>{rows}</table>"
+        warning = (f"<div style='color:#b42318'><b>Incomplete:</b> {html.escape('; '.join(self.problems))}</div>"
+                   if self.problems else "")
+        return f"{badge(self)} <b>{len(self)} packets</b>{warning}<table style='font-size:85%'>{rows}</table>"
 
 
 def badge(capture):
@@ -81,31 +95,110 @@ def complete(packets, port, proto="tcp"):
     return False
 
 
-def sniff_exchange(exchange, port, proto="tcp", settle=SETTLE):
+def audit(packets, port, proto="tcp", dropped=0):
+    """What the captured packets miss of one exchange, as short phrases (none when it is whole)."""
+    problems = gaps(packets, port, proto)
+    if problems and dropped:  # the socket sees all loopback traffic: drops matter only when ours are missing
+        problems.append(f"the kernel dropped {dropped} loopback packets during the capture")
+    return problems
+
+
+def gaps(packets, port, proto="tcp"):
+    """What is missing from the packets of one exchange, judged by the packets themselves."""
+    problems = []
+    if proto == "udp":
+        return problems + ([] if complete(packets, port, proto) else ["the reply was not seen"])
+    cut = sum(1 for p in packets if IP in p and len(p[IP]) < p[IP].len)
+    problems += [f"{cut} packets were cut short"] if cut else []
+    syn = {("server" if p[TCP].sport == port else "client"): p[TCP].seq for p in packets if "S" in p[TCP].flags}
+    if len(syn) < 2:
+        return problems + ["the handshake was not seen"]
+    for side, other in (("client", "server"), ("server", "client")):
+        got = set()  # relative positions of the bytes seen, as (start, end) ranges
+        for p in packets:
+            tcp = p[TCP]
+            if (tcp.sport == port) == (side == "server") and len(tcp.payload):
+                start = (tcp.seq - syn[side] - 1) % 2**32
+                got.add((start, start + len(tcp.payload)))
+        seen = covered(got)
+        acked = max(((p[TCP].ack - syn[side] - 1) % 2**32 for p in packets
+                     if (p[TCP].sport == port) == (other == "server") and "A" in p[TCP].flags), default=0)
+        sent = max([end for _, end in got] + [acked - any("F" in p[TCP].flags for p in packets
+                                                         if (p[TCP].sport == port) == (side == "server"))])
+        if seen < sent:
+            problems.append(f"{sent - seen:,} of the {sent:,} bytes the {side} sent are missing")
+    if not complete(packets, port, proto):
+        problems.append("the end of the connection was not seen")
+    return problems
+
+
+def covered(ranges):
+    """How many bytes a set of (start, end) ranges covers."""
+    total, reach = 0, 0
+    for start, end in sorted(ranges):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
+def whole_frames_socket(opened):
+    """A factory for scapy's loopback socket that reads whole 64 KiB frames into a big buffer (appended to opened)."""
+    def make(**kwargs):
+        sock = conf.L2socket(**kwargs)
+        if sys.platform == "linux":
+            try:  # root may go past the system's cap on buffer sizes
+                sock.ins.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), BUFFER)
+            except OSError:
+                sock.ins.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, BUFFER)
+        recv = sock.recv
+        sock.recv = lambda x=FRAME, **kw: recv(max(x, FRAME), **kw)
+        opened.append(sock)
+        return sock
+    return make
+
+
+def drops(sock):
+    """Packets the kernel dropped on this capture socket since it was last asked (0 where it cannot say)."""
+    try:
+        return struct.unpack("II", sock.ins.getsockopt(263, PACKET_STATISTICS, 8))[1]  # 263: SOL_PACKET
+    except (OSError, AttributeError, struct.error):
+        return 0
+
+
+def sniff_exchange(exchange, port, proto="tcp", settle=SETTLE, problems=None):
     """Run exchange() while sniffing loopback for traffic on port; return (packets, what exchange returned).
 
-    Raises PermissionError where capture is not allowed.
+    What the capture missed, if anything, is appended to problems. Raises PermissionError where
+    capture is not allowed.
     """
-    started, done, seen = threading.Event(), threading.Event(), []
+    started, done, seen, opened = threading.Event(), threading.Event(), [], []
 
     def keep(packet):
         seen.append(packet)
         if complete(seen, port, proto):
             done.set()
 
-    sniffer = AsyncSniffer(iface=conf.loopback_name, L2socket=conf.L2socket,  # one copy of each packet on lo
+    sniffer = AsyncSniffer(iface=conf.loopback_name, L2socket=whole_frames_socket(opened),  # one copy on lo
                            lfilter=involves(port, proto), prn=keep, store=False,
                            started_callback=started.set)
     sniffer.start()  # returns before the capture is ready: wait for started_callback
     while not started.wait(0.01):
         if not sniffer.thread.is_alive():  # it could not even open its socket
             raise sniffer.exception or PermissionError("capture did not start")
+    if opened:
+        drops(opened[0])  # reading the counter resets it: what came before is not ours
+    dropped = 0
     try:
         result = exchange()
         done.wait(settle)
+        dropped = drops(opened[0]) if opened else 0
     finally:
         sniffer.stop()  # without rights scapy raises PermissionError here, at the latest
-    return PacketList(seen, "Captured"), result
+    packets = PacketList(seen, "Captured")
+    if problems is not None:
+        problems += audit(packets, port, proto, dropped)
+    return packets, result
 
 
 def recorded(name):
@@ -140,8 +233,13 @@ def capture(exchange, port, trace, proto="tcp", settle=SETTLE):
 
     if capture_allowed():
         try:
-            packets, reply = sniff_exchange(once, port, proto, settle)
-            return Capture(packets, live=True, source=conf.loopback_name, reply=reply, port=port, proto=proto)
+            problems = []
+            packets, reply = sniff_exchange(once, port, proto, settle, problems)
+            shown = Capture(packets, live=True, source=conf.loopback_name, reply=reply, port=port, proto=proto,
+                            problems=problems)
+            if problems:
+                print(f"incomplete capture ({'; '.join(problems)}): the packets shown are not the whole exchange")
+            return shown
         except PermissionError:  # scapy may only find out at stop(): the exchange has then run already
             pass
     shown = recorded(trace)

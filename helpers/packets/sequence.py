@@ -82,8 +82,10 @@ def draw_sequence(capture, ax=None, title=None, rows=None):
                 fontsize=8, color="#555")
     live = getattr(capture, "live", None)
     tag = "" if live is None else ("LIVE" if live else "RECORDED") + f" · {capture.source} · "
+    missing = getattr(capture, "problems", None)
+    tag = "INCOMPLETE, packets missing · " + tag if missing else tag
     ax.set_title(title or f"{tag}{len(steps)} packets", fontsize=10,
-                 color="#1a7f37" if live else "#9a6700" if live is False else "black")
+                 color="#b42318" if missing else "#1a7f37" if live else "#9a6700" if live is False else "black")
     return ax.figure
 
 

@@ -175,3 +175,43 @@ def test_record_traces_writes_complete_pcaps(tmp_path):
         path, count = record(name, folder=tmp_path)
         packets = rdpcap(str(path))
         assert len(packets) == count == len(recorded(name)) and no_duplicates(packets)
+
+
+def payload_bytes(packets, port, side):
+    """Distinct payload bytes one side sent, by sequence number (a retransmission counts once)."""
+    sent = {p[TCP].seq: len(p[TCP].payload) for p in packets
+            if (p[TCP].sport == port) == (side == "server") and len(p[TCP].payload)}
+    return sum(sent.values())
+
+
+@live_only
+@pytest.mark.parametrize("size", [100_000, 1_000_000, 10_000_000])
+def test_big_transfers_are_captured_whole_or_flagged(size):
+    echo = serve("echo")
+    for run in range(10):
+        shown = capture_tcp(echo.address, b"x" * size, timeout=30)
+        assert shown.reply == b"x" * size
+        if shown.whole:  # every byte accounted for by sequence numbers, the end included
+            for side in ("client", "server"):
+                assert payload_bytes(shown, echo.address[1], side) == size, f"run {run}: {side} bytes"
+            assert complete(shown.packets, echo.address[1]) and flags(shown)[0] == "S"
+        else:
+            assert "incomplete" in shown._repr_html_().lower() and shown.problems
+
+
+@live_only
+def test_a_capture_with_packets_missing_is_flagged():
+    echo = serve("echo")
+    shown = capture_tcp(echo.address, b"y" * 300_000, timeout=10)
+    port = echo.address[1]
+    assert shown.whole, shown.problems
+    data = [i for i, p in enumerate(shown) if len(p[TCP].payload)]
+    without_data = [p for i, p in enumerate(shown) if i != data[1]]
+    assert any("bytes the client sent are missing" in p for p in cap.audit(without_data, port))
+    without_end = [p for p in shown if "F" not in p[TCP].flags]
+    assert "the end of the connection was not seen" in cap.audit(without_end, port)
+    cut = shown[data[0]].copy()
+    cut[TCP].remove_payload()  # the IP header still says how long the packet was
+    assert "1 packets were cut short" in cap.audit([cut if p is shown[data[0]] else p for p in shown], port)
+    assert cap.audit(shown.packets[2:], port)[-2:] != []  # no handshake
+

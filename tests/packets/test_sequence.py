@@ -57,3 +57,12 @@ def test_side_by_side_udp_and_tcp():
     fig = draw_sequences(recorded("udp_exchange"), recorded("tcp_exchange"), titles=["UDP", "TCP"])
     assert [ax.get_title().split("\n")[0] for ax in fig.axes] == ["UDP", "TCP"]
     assert "2 packets" in fig.axes[0].get_title() and "10 packets" in fig.axes[1].get_title()
+
+
+def test_a_capture_with_packets_missing_is_drawn_as_incomplete():
+    shown = recorded("tcp_exchange")
+    shown.packets = shown.packets[:5]
+    shown.problems = ["the end of the connection was not seen"]
+    title = draw_sequence(shown).axes[0].get_title()
+    assert title.startswith("INCOMPLETE") and "5 packets" in title
+    assert not draw_sequence(recorded("tcp_exchange")).axes[0].get_title().startswith("INCOMPLETE")
