@@ -3,9 +3,10 @@ import html
 from dataclasses import dataclass
 
 import ipywidgets as w
-from scapy.all import raw
+from scapy.all import TCP, raw
 
 from helpers.packets.capture import badge
+from helpers.packets.sequence import FLAG_NAMES, flag_names
 
 TINTS = ["#eef4ff", "#fff4e5", "#eefbf0", "#f7eefc", "#f2f2f2"]  # one faint colour per layer
 
@@ -88,6 +89,23 @@ def byte_range(packet, layer, field=""):
     raise KeyError(f"{packet.summary()} has no {name}{'.' + field if field else ''}")
 
 
+TCP_FLAG_BITS = "CEUAPRSF"  # the eight TCP flag bits, most significant first: CWR ECE URG ACK PSH RST SYN FIN
+
+
+def named_flags(flags):
+    """TCP flags as named bits, e.g. 'SYN ACK (bits CWR 0 ECE 0 URG 0 ACK 1 PSH 0 RST 0 SYN 1 FIN 0)'."""
+    on = str(flags)
+    names = flag_names(on) or "none"
+    bits = " ".join(f"{FLAG_NAMES[f]} {int(f in on)}" for f in TCP_FLAG_BITS)
+    return f"{names} (bits {bits})"
+
+
+def first_sequence_numbers(packets):
+    """{(address, port): the sequence number of that side's SYN}, to count sequence numbers from 0 as the diagram does."""
+    return {(p.payload.src, p[TCP].sport): p[TCP].seq for p in packets
+            if TCP in p and "S" in str(p[TCP].flags) and hasattr(p.payload, "src")}
+
+
 def hex_html(data, start=0, end=0, layer_spans=(), width=16):
     """The bytes as a hex dump in HTML, bytes [start, end) highlighted, each layer faintly tinted."""
     tint = {}
@@ -118,7 +136,8 @@ class PacketInspector(w.VBox):
         self.tree = w.Accordion(layout=w.Layout(width="100%"))
         self.where = w.HTML()
         self.bytes = w.HTML()
-        self.spans, self.highlight, self._busy = [], (0, 0), False
+        self.spans, self.highlight, self._busy, self.chosen = [], (0, 0), False, None
+        self.first_seq = first_sequence_numbers(self.packets)
         self.list.observe(lambda change: self.show(change["new"]), "value")
         self.tree.observe(lambda change: self._pick_layer(change["new"]), "selected_index")
         super().__init__([w.HTML(label), self.list, w.HBox([self.tree], layout=w.Layout(width="100%")),
@@ -148,7 +167,21 @@ class PacketInspector(w.VBox):
         for widget in old:
             widget.close()
         self._busy = False
-        self.select(self.spans[0].layer if self.spans else "")
+        self.reopen(*(self.chosen or (self.spans[0].layer if self.spans else "", "")))
+
+    def reopen(self, layer, field=""):
+        """Open the same layer and field as on the packet shown before, where this packet has them."""
+        names = [s.layer for s in self.spans if not s.field]
+        if layer not in names:
+            self.select(self.spans[0].layer if self.spans else "")
+            return
+        has_field = any(s.layer == layer and s.field == field for s in self.spans)
+        self._busy = True
+        self.tree.selected_index = names.index(layer)
+        if field and has_field:
+            self.tree.children[names.index(layer)].value = field
+        self._busy = False
+        self.select(layer, field if has_field else "")
 
     def select(self, layer, field=""):
         """Light up a layer's header, or one field, in the hex dump; returns its Span."""
@@ -157,7 +190,9 @@ class PacketInspector(w.VBox):
                 self.highlight = (span.start, span.end)
                 first, last = span.in_layer
                 where = f"{span.layer}.{field}" if field else f"the {span.layer} layer"
-                self.where.value = (f"<b>{html.escape(where)}</b> = <code>{html.escape(span.value)}</code>: "
+                self.chosen = (span.layer, field)
+                self.where.value = (f"<b>{html.escape(where)}</b> = <code>{html.escape(span.value)}</code>"
+                                    f"{html.escape(self.explain(span))}: "
                                     f"bytes {span.start}-{span.end - 1} of the packet "
                                     f"({first}-{last - 1} of the {span.layer} header"
                                     + (f"; the field is bits {span.bits[0] % 8}-{span.bits[1] - span.bits[0] // 8 * 8 - 1}"
@@ -165,6 +200,20 @@ class PacketInspector(w.VBox):
                 self.bytes.value = hex_html(self.data, span.start, span.end, [s for s in self.spans if not s.field])
                 return span
         raise KeyError(f"no {layer}{'.' + field if field else ''} in this packet")
+
+    def explain(self, span):
+        """More words for a few fields: TCP flags as named bits, sequence numbers as the diagram counts them."""
+        if span.layer != "TCP" or TCP not in self.packet:
+            return ""
+        tcp, ip = self.packet[TCP], self.packet[TCP].underlayer
+        if span.field == "flags":
+            return f" = {named_flags(tcp.flags)}"
+        sides = {"seq": (getattr(ip, "src", None), tcp.sport), "ack": (getattr(ip, "dst", None), tcp.dport)}
+        first = self.first_seq.get(sides.get(span.field))
+        if first is None or (span.field == "ack" and "A" not in str(tcp.flags)):
+            return ""
+        relative = (tcp.getfieldval(span.field) - first) % 2**32
+        return f" (absolute, as on the wire; the sequence diagram counts from that side's SYN: {relative})"
 
     def _pick_layer(self, index):
         if not self._busy and index is not None:

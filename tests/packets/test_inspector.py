@@ -6,6 +6,7 @@ from scapy.all import DNS, DNSQR, IP, TCP, UDP, Ether, raw
 
 from helpers.packets.capture import recorded
 from helpers.packets.inspector import byte_range, field_spans, hex_html, inspect_packets
+from helpers.packets.sequence import arrows
 
 FRAME = Ether(raw(Ether() / IP(src="10.1.2.3", dst="10.4.5.6") / TCP(sport=1234, dport=80, flags="SA")
                   / b"payload"))
@@ -118,3 +119,29 @@ def test_widget_takes_packets_built_by_hand():
     inspector = inspect_packets([IP() / TCP(), IP() / UDP()], index=1)
     assert "built in this notebook" in inspector.children[0].value
     assert inspector.tree.titles[1].startswith("UDP")
+
+
+def test_the_chosen_layer_and_field_stay_open_when_another_packet_is_picked():
+    inspector = inspect_packets(recorded("tcp_exchange"))
+    inspector.tree.selected_index = 2  # TCP
+    inspector.tree.children[2].value = "flags"
+    inspector.list.value = 1  # the SYN ACK
+    assert inspector.tree.selected_index == 2 and inspector.tree.children[2].value == "flags"
+    assert "<b>TCP.flags</b>" in inspector.where.value and "SYN ACK" in inspector.where.value
+
+
+def test_tcp_flags_are_named_bits():
+    inspector = inspect_packets(recorded("tcp_exchange"), index=1)
+    inspector.select("TCP", "flags")
+    assert "SYN ACK (bits CWR 0 ECE 0 URG 0 ACK 1 PSH 0 RST 0 SYN 1 FIN 0)" in inspector.where.value
+
+
+def test_sequence_numbers_say_how_the_diagram_counts_them():
+    shown = recorded("tcp_exchange")
+    inspector = inspect_packets(shown, index=3)  # the client's data
+    steps = arrows(shown)
+    inspector.select("TCP", "seq")
+    assert f"counts from that side&#x27;s SYN: {steps[3].seq})" in inspector.where.value
+    inspector.select("TCP", "ack")
+    assert f"counts from that side&#x27;s SYN: {steps[3].ack})" in inspector.where.value
+    assert "absolute, as on the wire" in inspector.where.value
