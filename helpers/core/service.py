@@ -20,6 +20,7 @@ class Service:
         self.address = None
         self.stats = Stats()
         self.started_at = None
+        self.replaced_by = None  # the newer service that took this one's name, if any
 
     @property
     def running(self):
@@ -39,7 +40,11 @@ class Service:
     def start(self):
         """Start serving; returns self once clients can connect."""
         if not self.running:
-            registry.stop(self.name)  # a re-run cell replaces the old server of that name
+            old = registry.get(self.name)
+            if old is not None:  # a re-run cell replaces the old server of that name
+                old.replaced_by = self
+                old.stop()
+                print(f"{self.name}: the {self.name} that was running is stopped; this new one replaces it")
             self._start()
             self.started_at = time.monotonic()
             registry.add(self)

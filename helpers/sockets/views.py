@@ -33,7 +33,8 @@ def _strip(label, pieces):
             style = f"background:{color};padding:2px 0;font-family:monospace;white-space:pre"
         else:
             inner = _size(len(piece)) if len(piece) / total > 0.06 else ""
-            style = (f"background:{color};display:inline-block;width:{max(100 * len(piece) / total, 0.3):.2f}%;"
+            style = (f"background:{color};display:inline-block;width:{100 * len(piece) / total:.2f}%;"
+                     "min-width:3px;height:1.5em;line-height:1.5em;vertical-align:top;"  # tiny recv()s stay visible
                      "text-align:center;font-size:75%;overflow:hidden;border-right:1px solid white")
         blocks.append(f"<span title='{label} #{i + 1}: {len(piece)} bytes' style='{style}'>{inner}</span>")
     width = "" if small else "width:600px;"
@@ -52,7 +53,7 @@ def framing_view(messages, framings):
             try:
                 wire = framing.encode(message)
                 totals[i] += len(wire)
-                cells.append(f"<code>{html.escape(repr(wire))}</code>")
+                cells.append(f"<code style='white-space:pre'>{html.escape(repr(wire))}</code>")  # keep padding
             except ValueError as error:
                 cells.append(f"<span style='color:#b00'>&#10007; {html.escape(str(error))}</span>")
         rows.append(f"<tr><td><code>{html.escape(repr(message))}</code></td><td>" + "</td><td>".join(cells)

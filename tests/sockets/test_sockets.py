@@ -1,6 +1,7 @@
 """Notebooks 01 and 02: the chapter's servers, the stream recorder, many-client servers, consoles, netcat."""
 import re
 import socket
+import time
 
 import pytest
 
@@ -75,8 +76,40 @@ def test_one_big_send_arrives_in_several_recvs():
 
 
 def test_recorder_wait_fails_in_one_line_when_nobody_came():
-    with pytest.raises(ServiceError, match="no connection"):
+    with pytest.raises(ServiceError, match="no new connection"):
         recv_recorder().chunks(timeout=0.1)
+
+
+def test_recorder_asked_twice_says_at_once_that_no_new_connection_came():
+    recorder = recv_recorder()
+    with socket.create_connection(recorder.address, timeout=2) as client:
+        client.sendall(b"once")
+    assert recorder.chunks() == [b"once"]
+    started = time.monotonic()
+    with pytest.raises(ServiceError, match="no new connection reached recorder since the last chunks"):
+        recorder.chunks()
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_replaced_recorder_says_so(capsys):
+    old = recv_recorder()
+    new = recv_recorder(delay=0)
+    assert "recorder: the recorder that was running is stopped; this new one replaces it" in capsys.readouterr().out
+    with pytest.raises(ServiceError, match="recorder is stopped .a newer recorder took its name"):
+        old.chunks()
+    assert new.running and not old.running
+
+
+def test_every_recv_is_visible_however_small():
+    view = recv_view([b"x" * 1_000_000, b"y" * 10, b"z" * 5]).value
+    blocks = re.findall(r"<span title='recv\(\) #\d+: (\d+) bytes' style='([^']*)'", view)
+    assert [int(n) for n, _ in blocks] == [1_000_000, 10, 5]
+    assert all("min-width:3px" in style and "height:" in style for _, style in blocks)
+
+
+def test_fixed_size_padding_is_kept_visible():
+    view = framing_view([b"hi"], [FixedSize(8)]).value
+    assert "<code style='white-space:pre'>b&#x27;hi      &#x27;</code>" in view
 
 
 @pytest.mark.parametrize("factory", [one_at_a_time_server, threaded_server, selector_server])
