@@ -51,6 +51,7 @@ class HttpServer(ThreadService):
     """http.server on 127.0.0.1 in a background thread, with the course lifecycle."""
 
     kind = "http thread"
+    protocol = "http"  # what the raw console's hints assume this server speaks
 
     def __init__(self, name="http", port=0):
         super().__init__(name)

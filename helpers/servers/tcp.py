@@ -13,9 +13,10 @@ class TcpServer(ThreadService):
 
     kind = "tcp thread"
 
-    def __init__(self, name, handle, port=0, idle_timeout=30.0):
+    def __init__(self, name, handle, port=0, idle_timeout=30.0, protocol=""):
         super().__init__(name)
         self.handle = handle
+        self.protocol = protocol  # e.g. "echo": what the raw console's hints assume this server speaks
         self.port = port
         self.idle_timeout = idle_timeout
         self._clients = {}  # connection -> the thread serving it
@@ -85,4 +86,4 @@ def echo(conn, service):
 
 def echo_server(name="echo", port=0):
     """A TCP echo server: the reply is exactly what you sent."""
-    return TcpServer(name, echo, port=port)
+    return TcpServer(name, echo, port=port, protocol="echo")

@@ -44,12 +44,12 @@ def one_at_a_time_server(name="shout-one", port=0, answer=shout):
     def one_at_a_time(conn, service):
         with turn:
             handle(conn, service)
-    return TcpServer(name, one_at_a_time, port=port, idle_timeout=2.0)
+    return TcpServer(name, one_at_a_time, port=port, idle_timeout=2.0, protocol="length-prefixed")
 
 
 def threaded_server(name="shout-threads", port=0, answer=shout):
     """A thread per client: a slow or silent client only holds up its own thread."""
-    return TcpServer(name, framed_handle(answer), port=port)
+    return TcpServer(name, framed_handle(answer), port=port, protocol="length-prefixed")
 
 
 @dataclass
@@ -65,6 +65,7 @@ class SelectorServer(ThreadService):
     """One thread serves every client: the selector says which sockets can be read or written now."""
 
     kind = "tcp selectors"
+    protocol = "length-prefixed"  # what the raw console's hints assume this server speaks
 
     def __init__(self, name="shout-selectors", answer=shout, port=0, framing=LengthPrefix):
         super().__init__(name)

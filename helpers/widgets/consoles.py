@@ -2,12 +2,16 @@
 import html
 import selectors
 import socket
+import time
+import weakref
+from dataclasses import dataclass
 
 import ipywidgets as w
 
 from helpers.core import registry
 from helpers.core.client import ask, udp_ask
 from helpers.core.errors import ServiceError, describe
+from helpers.widgets.hints import nothing_back, protocol_at
 from helpers.widgets.request_console import RequestConsole
 
 
@@ -29,30 +33,55 @@ class ProtocolConsole(RequestConsole):
         self.target.value = f"over {protocol} to {self.address[0]}:{self.address[1]}"
 
 
-def talk(address, data, timeout=2.0, quiet=0.5):
+@dataclass
+class Conversation:
+    """What talk() saw: the reply, when its first byte came, and whether the server closed or went quiet."""
+
+    reply: bytes
+    first_byte_ms: float
+    closed: bool
+    quiet: float
+
+
+def converse(address, data, timeout=2.0, quiet=0.5, protocol=None):
     """Like netcat: connect, send data, collect what comes back until the server closes or goes quiet.
 
     Waits up to `timeout` s for a first byte, then stops after `quiet` s without new bytes.
+    A server that says nothing gets a hint that fits its protocol (looked up from its address).
     """
-    address = tuple(address)
-    replies, wait = [], timeout
+    address, data = tuple(address), bytes(data)
+    replies, wait, first, closed = [], timeout, None, False
     try:
         with socket.create_connection(address, timeout=timeout) as sock:
+            start = time.perf_counter()
             sock.sendall(data)
             with selectors.DefaultSelector() as sel:
                 sel.register(sock, selectors.EVENT_READ)
                 while sel.select(wait):
-                    chunk = sock.recv(65536)
+                    try:
+                        chunk = sock.recv(65536)
+                    except ConnectionResetError:
+                        chunk = b""
                     if not chunk:
+                        closed = True
                         break
+                    if first is None:
+                        first = (time.perf_counter() - start) * 1000
                     replies.append(chunk)
                     wait = quiet
     except OSError as error:
         raise ServiceError(describe(error, address, timeout)) from None
     if not replies:
-        raise ServiceError(f"{address[0]}:{address[1]} sent nothing back within {timeout:g} s "
-                           "(is it waiting for more? an HTTP request ends with an empty line)")
-    return b"".join(replies)
+        raise ServiceError(nothing_back(address, data, closed, timeout, protocol))
+    return Conversation(b"".join(replies), first, closed, quiet)
+
+
+def talk(address, data, timeout=2.0, quiet=0.5):
+    """Like netcat: connect, send data, return what comes back until the server closes or goes quiet.
+
+    Waits up to `timeout` s for a first byte, then stops after `quiet` s without new bytes.
+    """
+    return converse(address, data, timeout, quiet).reply
 
 
 def visible(data, limit=4000):
@@ -78,22 +107,61 @@ class NetcatConsole(RequestConsole):
         address = tuple(address) if address is not None else choices[0][1]
         super().__init__(address, send=talk, timeout=timeout, value=value, multiline=True,
                          placeholder="raw lines to send")
-        if address not in [a for _, a in choices]:
-            choices.append((f"{address[0]}:{address[1]}", address))
-        self.service = w.Dropdown(options=choices, value=address, description="connect to")
-        self.service.observe(lambda change: self.use(change["new"]), names="value")
-        self.crlf = w.Checkbox(value=True, description="end lines with \\r\\n (HTTP, SMTP and Redis expect it)",
-                               indent=False)
+        self.outside = None if address in [a for _, a in choices] else address  # not a course service
+        self.service = w.Dropdown(description="connect to")
+        self._listing = False
+        self.service.observe(self._picked, names="value")
+        self.crlf = w.Checkbox(value=True, indent=False, layout=w.Layout(width="auto"),
+                               description="end every line, the last one too, with \\r\\n "
+                                           "(HTTP, SMTP and Redis expect it)")
         self.children = (self.service, self.crlf, *self.children)
+        self.list_services()
+        me = weakref.ref(self)
+        registry.on_change(lambda: me() and me().list_services())
+
+    def list_services(self):
+        """Offer the TCP services running now; keep talking to the same address even if it stopped."""
+        choices = tcp_services()
+        if self.outside and self.outside not in [a for _, a in choices]:
+            choices.append((f"{self.outside[0]}:{self.outside[1]}", self.outside))
+        self._listing = True
+        try:
+            with self.service.hold_sync():
+                self.service.options = choices
+                self.service.value = self.address if self.address in [a for _, a in choices] else None
+        finally:
+            self._listing = False
+        self.use(self.address)
+
+    def _picked(self, change):
+        if not self._listing and change["new"] is not None:
+            self.use(change["new"])
 
     def use(self, address):
         """Talk to another address from now on."""
         self.address = tuple(address)
-        self.target.value = f"to {address[0]}:{address[1]}"
+        stopped = "" if self.address in [a for _, a in self.service.options] else " (stopped: pick a running service)"
+        self.target.value = f"to {address[0]}:{address[1]}{stopped}"
+
+    @property
+    def via(self):
+        protocol = protocol_at(self.address)
+        return f"TCP, {protocol}" if protocol else "TCP"
 
     def encode(self):
-        text = self.text.value
-        return (text.replace("\r\n", "\n").replace("\n", "\r\n") if self.crlf.value else text).encode()
+        """The text as bytes; every line ends, the last one too, as pressing Enter in nc would end it."""
+        text = self.text.value.replace("\r\n", "\n")
+        if text and not text.endswith("\n"):
+            text += "\n"
+        return (text.replace("\n", "\r\n") if self.crlf.value else text).encode()
+
+    def exchange(self, message):
+        """Send message; the time reported is to the first reply byte, not the quiet wait after it."""
+        seen = converse(self.address, message, timeout=self.timeout)
+        ended = ("the server then closed the connection" if seen.closed else
+                 f"then {seen.quiet * 1000:.0f} ms of quiet ended the reply (the server kept the connection open)")
+        timing = f"round trip {seen.first_byte_ms:.2f} ms to the first reply byte; {ended}"
+        return seen.reply, seen.first_byte_ms, timing
 
     def render(self, answer):
         return ("<pre style='margin:0;max-height:20em;overflow:auto'>"
