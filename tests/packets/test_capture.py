@@ -178,10 +178,10 @@ def test_record_traces_writes_complete_pcaps(tmp_path):
 
 
 def payload_bytes(packets, port, side):
-    """Distinct payload bytes one side sent, by sequence number (a retransmission counts once)."""
-    sent = {p[TCP].seq: len(p[TCP].payload) for p in packets
-            if (p[TCP].sport == port) == (side == "server") and len(p[TCP].payload)}
-    return sum(sent.values())
+    """Distinct payload bytes one side sent, by sequence number (retransmitted bytes count once)."""
+    ranges = {(p[TCP].seq, p[TCP].seq + len(p[TCP].payload)) for p in packets
+              if (p[TCP].sport == port) == (side == "server") and len(p[TCP].payload)}
+    return cap.covered(ranges)
 
 
 @live_only
