@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test bench traces clean
+.PHONY: setup lab test bench traces clean exercises
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.10 or newer is needed") if sys.version_info < (3, 10) else None'
@@ -25,6 +25,9 @@ test: setup  ## run the whole suite: unit tests, every notebook (nbval), the bro
 
 bench: setup  ## measure start/stop times and round trips into benchmarks/results.json
 	$(PY) -m benchmarks
+
+exercises: setup  ## write notebooks/exercises/ from notebooks/solutions/ (solution code replaced by stubs)
+	$(PY) tools/make_exercises.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -4,11 +4,17 @@ Your function gets a socket that is already bound to 127.0.0.1 (on a port the OS
 listening; it calls accept() in a loop and serves each client. Stopping closes that socket,
 which makes the waiting accept() raise OSError and so ends your loop.
 """
+import ctypes
 import socket
 import threading
 
 from helpers.core.ports import HOST
 from helpers.core.service import ThreadService
+
+
+def end_thread(thread):
+    """Raise SystemExit inside a running thread (`except Exception` does not catch it), so a stuck loop ends."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(SystemExit))
 
 
 class FunctionServer(ThreadService):
@@ -20,6 +26,7 @@ class FunctionServer(ThreadService):
         super().__init__(name)
         self.function, self.port = function, port
         self.error = None  # the exception your function stopped with, if any
+        self.stuck = False  # True if it did not end when its listener was closed
 
 
     @property
@@ -50,6 +57,13 @@ class FunctionServer(ThreadService):
             pass
         self.listener.close()
         self._thread.join(timeout=1)
+        self.stuck = self._thread.is_alive()
+        if self.stuck:  # it caught the OSError that should have ended it: end its thread for it
+            end_thread(self._thread)
+            self._thread.join(timeout=1)
+            ended = "its thread was ended" if not self._thread.is_alive() else "restart the kernel to end it"
+            print(f"{self.name}: your function went on running after its listener was closed "
+                  f"(does it catch errors around accept()?); {ended}")
 
 
 def run_server(function, name="my-server", port=0):

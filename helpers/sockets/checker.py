@@ -42,13 +42,15 @@ class CheckResult:
         return next((c.key for c in self.checks if c.passed is False), None)
 
     def report(self):
-        """The report as text."""
-        marks = {True: "✓", False: "✗", None: "·"}
+        """The report as text: the checks that ran, in order, then those skipped after a failure."""
+        marks = {True: "✓", False: "✗"}
         lines = [self.title]
-        ran_any = any(c.passed is not None for c in self.checks)
-        for c in self.checks if ran_any else []:
-            lines.append(f"  {marks[c.passed]} {c.label}" + (f": {c.detail}" if c.detail else "")
-                         + ("" if c.passed is not None else " (not run)"))
+        ran = [c for c in self.checks if c.passed is not None]
+        for c in ran:
+            lines.append(f"  {marks[c.passed]} {c.label}" + (f": {c.detail}" if c.detail else ""))
+        for c in self.checks if ran else []:
+            if c.passed is None:
+                lines.append(f"  · {c.label} (skipped: an earlier check failed)")
         lines.append(f"Result: {self.status or ('passed' if self.passed else 'failed')}")
         if self.hint and not self.passed:
             lines.append(f"Hint: {self.hint}")
@@ -68,9 +70,11 @@ class Reply:
     error: str = ""
 
 
-def exchange(address, request, timeout, listen_first=0.0):
-    """One client: connect, (optionally listen quietly first), send request, close our side, read to EOF."""
+def exchange(address, request, timeout, listen_first=0.0, pause=0.0, close_sending=True):
+    """One client: connect, (optionally listen quietly first), send request (its pieces `pause` s apart, if it
+    is a list), close our sending side (unless close_sending is False), read to EOF."""
     chunks, deadline = [], time.monotonic() + timeout
+    pieces = request if isinstance(request, list) else [request]
     try:
         with socket.create_connection(address, timeout=timeout) as sock:
             if listen_first:
@@ -79,9 +83,17 @@ def exchange(address, request, timeout, listen_first=0.0):
                     return Reply(sock.recv(MAX_REPLY), early=True)
                 except TimeoutError:
                     pass  # good: a server should wait for the request
+            try:
+                for n, piece in enumerate(pieces):
+                    time.sleep(pause if n else 0)
+                    sock.sendall(piece)
+                if close_sending:
+                    sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                if len(pieces) == 1:
+                    raise
+                # the server answered and closed after an early piece: read what it said
             sock.settimeout(max(0.01, deadline - time.monotonic()))
-            sock.sendall(request)
-            sock.shutdown(socket.SHUT_WR)
             while (chunk := sock.recv(MAX_REPLY)) and sum(map(len, chunks)) < MAX_REPLY:
                 chunks.append(chunk)
                 sock.settimeout(max(0.01, deadline - time.monotonic()))
@@ -132,11 +144,19 @@ def check_time_server(server, timeout=CLIENT_TIMEOUT, budget=BUDGET, quiet=False
         result = _check_time(server, timeout, budget)
         if result.failed and not result.hint:
             result.hint = HINTS[result.failed]
+            if isinstance(server, FunctionServer):
+                server._thread.join(timeout=0.2)  # a function that just failed may still be on its way out
             if isinstance(server, FunctionServer) and server.error is not None:
-                result.hint = f"Your server stopped with {type(server.error).__name__}: {server.error}. {result.hint}"
+                result.hint = f"Your server stopped with {type(server.error).__name__}: {server.error}. " + (
+                    HINTS["bytes"] if isinstance(server.error, TypeError) and "str" in str(server.error)
+                    else result.hint)
     finally:
         if owned is not None:
             owned.stop()
+    if owned is not None and owned.stuck:
+        result.checks.append(Check("stops", "ends when the course closes its listener", False,
+                                   "it went on running after stop(); the course ended its thread"))
+        result.hint = HINTS["stops"] if result.failed == "stops" else result.hint
     if not quiet:
         print(result.report())
     return result
@@ -145,6 +165,13 @@ def check_time_server(server, timeout=CLIENT_TIMEOUT, budget=BUDGET, quiet=False
 HINTS = {
     "waits": "Read the request with conn.recv() first, and answer only after it arrived",
     "answers": "Send the reply with conn.sendall(...) and then close the connection (`with conn:` does it)",
+    "bytes": "Sockets carry bytes, not str: send text with conn.sendall(text.encode())",
+    "newline": "A request may end with a newline, as `nc` sends it: compare request.strip() with b'time', "
+               "and answer as soon as the newline arrives, even if the client keeps its side open",
+    "pieces": "TCP may split a request: recv() can return b'ti' and then b'me'. Keep calling recv() and "
+              "joining the pieces until you have a newline or recv() returns b'' (the client closed its side)",
+    "stops": "Do not catch errors around listener.accept(): when the course closes the listener, accept() "
+             "raises OSError and your loop must end. Catch one client's errors inside the loop instead",
     "iso": "datetime.now().isoformat() gives an ISO 8601 string; send it as bytes with .encode()",
     "fresh": "Compute the time for every request, not once when the server starts",
     "many": "After a client is served and its connection closed, go back to listener.accept() in a loop",
@@ -161,6 +188,8 @@ LABELS = {
     "many": "serves several clients in a row",
     "errors": "answers anything else with an error reply",
     "survives": "still answers b'time' after bad requests",
+    "newline": "answers b'time\\n' (with a newline, as nc sends it) before the client closes its side",
+    "pieces": "answers b'time' sent in two pieces 0.2 s apart",
 }
 
 
@@ -174,8 +203,8 @@ def _check_time(server, timeout, budget):
     checks = {key: Check(key, label) for key, label in LABELS.items()}
     result = CheckResult(f"Checking the time server at {address[0]}:{address[1]}", list(checks.values()))
 
-    def ask(request, listen_first=0.0):
-        return exchange(address, request, max(0.05, min(timeout, deadline - time.monotonic())), listen_first)
+    def ask(request, listen_first=0.0, **how):
+        return exchange(address, request, max(0.05, min(timeout, deadline - time.monotonic())), listen_first, **how)
 
     def mark(key, passed, detail=""):
         checks[key].passed, checks[key].detail = passed, detail
@@ -210,6 +239,7 @@ def _check_time(server, timeout, budget):
             return result  # it no longer answers: the other checks would only wait
     mark("many", True, "3 more clients served")
 
+
     for request in (b"hello", b"\xff\xfe garbage \x00"):
         reply = ask(request)
         if not (_answered(reply) and reply.data.strip().lower().startswith(b"error")):
@@ -220,5 +250,11 @@ def _check_time(server, timeout, budget):
         mark("errors", True, f"e.g. {reply.data[:40]!r}")
 
     last = ask(b"time")
-    mark("survives", _answered(last), "" if _answered(last) else describe_failure(last, timeout))
+    if not mark("survives", _answered(last), "" if _answered(last) else describe_failure(last, timeout)):
+        return result
+
+    for key, reply in (("newline", ask(b"time\n", close_sending=False)), ("pieces", ask([b"ti", b"me"], pause=0.2))):
+        when, why = parse_time(reply.data) if _answered(reply) else (None, describe_failure(reply, timeout))
+        if not mark(key, when is not None, why if when is None else ""):
+            return result
     return result

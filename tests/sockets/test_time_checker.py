@@ -153,3 +153,89 @@ def test_the_checker_ends_even_when_the_server_hangs_forever():
     release.set()
     assert outcome and not outcome[0].passed
     assert outcome[0].failed == "answers"
+
+
+def reads_once_and_compares_exactly(listener):
+    while True:
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(1)
+            ok = conn.recv(1024) == b"time"
+            conn.sendall(datetime.now().isoformat().encode() if ok else b"error: unknown request")
+
+
+def reads_to_the_end_only(listener):
+    while True:
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(1)
+            request = b""
+            while chunk := conn.recv(1024):
+                request += chunk
+            ok = request.strip() == b"time"
+            conn.sendall(datetime.now().isoformat().encode() if ok else b"error: unknown request")
+
+
+def test_a_trailing_newline_must_be_accepted_as_nc_sends_it():
+    result = check_time_server(reads_once_and_compares_exactly, quiet=True)
+    assert result.failed == "newline" and "request.strip()" in result.hint
+
+
+def test_a_request_ending_with_a_newline_is_answered_before_the_client_closes():
+    result = check_time_server(reads_to_the_end_only, quiet=True)
+    assert result.failed == "newline" and "answer as soon as the newline arrives" in result.hint
+
+
+def test_a_request_split_in_two_pieces_must_be_joined():
+    def strips_but_reads_once(listener):
+        while True:
+            conn, _ = listener.accept()
+            with conn:
+                conn.settimeout(1)
+                ok = conn.recv(1024).strip() == b"time"
+                conn.sendall(datetime.now().isoformat().encode() if ok else b"error: unknown request")
+    result = check_time_server(strips_but_reads_once, quiet=True)
+    assert result.failed == "pieces" and "joining the pieces" in result.hint
+
+
+def test_a_server_that_catches_everything_around_accept_is_reported_and_ended(capsys):
+    spins = []
+
+    def catches_everything(listener):
+        while True:
+            try:
+                conn, _ = listener.accept()
+                with conn:
+                    conn.settimeout(1)
+                    request = b""
+                    while b"\n" not in request and (chunk := conn.recv(1024)):
+                        request += chunk
+                    ok = request.strip() == b"time"
+                    conn.sendall(datetime.now().isoformat().encode() if ok else b"error: unknown request")
+            except Exception:
+                spins.append(1)
+
+    result = check_time_server(catches_everything, quiet=True)
+    assert result.failed == "stops" and "Do not catch errors around listener.accept()" in result.hint
+    assert "went on running after its listener was closed" in capsys.readouterr().out
+    count = len(spins)
+    time.sleep(0.3)
+    assert len(spins) == count, "the server's thread still spins after the check"
+
+
+def test_a_str_reply_points_at_encode():
+    def sends_str(listener):
+        while True:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(1024)
+                conn.sendall(datetime.now().isoformat())
+    result = check_time_server(sends_str, quiet=True)
+    assert "TypeError" in result.hint and ".encode()" in result.hint
+
+
+def test_checks_skipped_after_a_failure_come_after_it():
+    lines = check_time_server(wrong_format, quiet=True).report().splitlines()
+    failed = next(i for i, line in enumerate(lines) if line.startswith("  ✗"))
+    skipped = [i for i, line in enumerate(lines) if "(skipped: an earlier check failed)" in line]
+    assert skipped and min(skipped) > failed and "(not run)" not in "\n".join(lines)
