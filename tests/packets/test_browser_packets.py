@@ -18,4 +18,7 @@ def test_packets_notebook_shows_diagram_and_inspector(browser, lab):
     explained = inspector.locator(".widget-html-content", has_text="src").filter(has_text="bytes 26-29")
     explained.first.wait_for(timeout=10_000)  # the IP source address: 4 bytes after the 14-byte Ethernet header
     inspector.screenshot(path=str(screenshot(page, "03_packets_scapy").with_name("03_inspector.png")))
+    inspector.locator("select").first.select_option(index=1)  # the SYN-ACK: the same field stays lit
+    inspector.locator(".widget-html-content", has_text="IP.src").filter(has_text="bytes 26-29").first.wait_for(
+        timeout=10_000)
     page.close()
