@@ -17,6 +17,9 @@ def test_start_here_runs_and_the_send_button_works(browser, lab):
     console.locator("button", has_text="Send").click()
     console.locator(".dis-reply", has_text="hello from the browser").wait_for(timeout=10_000)
     assert "round trip" in console.inner_text()
+    console.locator("input[type='text']").fill("sent with Enter")
+    console.locator("input[type='text']").press("Enter")
+    console.locator(".dis-reply", has_text="sent with Enter").wait_for(timeout=10_000)
     assert screenshot(page, "00_start_here").stat().st_size > 10_000
     page.close()
 
