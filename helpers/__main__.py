@@ -24,6 +24,8 @@ def main(argv=None):
     try:  # Ctrl-C may come as soon as the address is out, even before print() returns
         host, port = server.address
         print(f"{args.name} listening on {host}:{port} (Ctrl-C to stop)", flush=True)
+        if getattr(server, "banner", None):  # more a server wants you to know (a broker's two endpoints)
+            print(server.banner, flush=True)
         signal.pause() if hasattr(signal, "pause") else input()
     except (KeyboardInterrupt, EOFError):
         pass

@@ -16,7 +16,8 @@ def describe(service):
         service.refresh_stats()
     stats = service.stats.as_dict()
     host, port = service.address
-    return [service.name, service.kind, f"{host}:{port}", service.where, f"{service.uptime:.0f} s",
+    where = getattr(service, "endpoint", None) or f"{host}:{port}"  # ZeroMQ services show their endpoint
+    return [service.name, service.kind, where, service.where, f"{service.uptime:.0f} s",
             str(stats["messages"]), str(stats["clients"]), f"{stats['bytes_in']:,} / {stats['bytes_out']:,}"]
 
 

@@ -1,0 +1,147 @@
+"""What every ZeroMQ helper shares: one context per kernel, sockets that never linger, OS-chosen endpoints."""
+import atexit
+import itertools
+import os
+import tempfile
+import threading
+import uuid
+
+import zmq
+
+from helpers.core import registry
+from helpers.core.ports import HOST
+from helpers.core.service import ThreadService
+
+MAX_MESSAGE = 1024 * 1024  # the course's sockets drop a peer that sends more in one message (no memory blow-up)
+TIMEOUT_MS = 2000  # every send and receive gives up after this, so no cell ever hangs
+_context, _lock, _ipc_dir, _count = None, threading.Lock(), None, itertools.count()
+
+
+
+def context():
+    """The course's own ZeroMQ context in this process (never zmq.Context.instance(), which the kernel uses)."""
+    global _context
+    with _lock:
+        if _context is None:
+            _context = zmq.Context()
+            atexit.register(_close_at_exit)
+        return _context
+
+
+def _close_at_exit():
+    """Stop the course's servers first, then end the context (so no thread is left on a dead socket)."""
+    registry.stop_all()
+    _context.destroy(linger=0)
+
+
+def socket(kind, timeout_ms=TIMEOUT_MS, max_message=MAX_MESSAGE):
+    """A new socket of kind (zmq.REQ, zmq.REP, ...) with linger 0, timeouts and a message size limit."""
+    sock = context().socket(kind)
+    sock.setsockopt(zmq.LINGER, 0)  # closing never waits for unsent messages
+    sock.setsockopt(zmq.RCVTIMEO, timeout_ms)
+    sock.setsockopt(zmq.SNDTIMEO, timeout_ms)
+    sock.setsockopt(zmq.MAXMSGSIZE, max_message)
+    return sock
+
+
+def ipc_available():
+    """True where ipc:// endpoints work (not on Windows)."""
+    return zmq.has("ipc")
+
+
+def _ipc_folder():
+    """A private folder for ipc socket files, short enough for Linux's 107-byte limit; one per user, reused."""
+    global _ipc_dir
+    with _lock:
+        if _ipc_dir is None:
+            folder = os.path.join(tempfile.gettempdir(), f"dis-zmq-{os.getuid()}")
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            if os.stat(folder).st_uid != os.getuid():
+                raise OSError(f"{folder} belongs to another user")
+            _ipc_dir = folder
+        return _ipc_dir
+
+
+def bind(sock, transport="tcp", name="s"):
+    """Bind sock on a fresh endpoint of the transport (tcp on 127.0.0.1 with an OS-chosen port) and return it."""
+    if transport == "tcp":
+        port = sock.bind_to_random_port(f"tcp://{HOST}")
+        return f"tcp://{HOST}:{port}"
+    if transport == "ipc":
+        if not ipc_available():
+            raise OSError("ipc:// endpoints are not available on this system")
+        endpoint = f"ipc://{_ipc_folder()}/{os.getpid()}-{next(_count)}.ipc"  # ZeroMQ removes it on close
+    elif transport == "inproc":
+        endpoint = f"inproc://{name}-{uuid.uuid4().hex[:8]}"
+    else:
+        raise ValueError(f"unknown transport {transport!r}: use tcp, ipc or inproc")
+    sock.bind(endpoint)
+    return endpoint
+
+
+def address_of(endpoint):
+    """(host, port) for a tcp endpoint, (endpoint, None) for ipc and inproc."""
+    if endpoint.startswith("tcp://"):
+        host, port = endpoint[6:].rsplit(":", 1)
+        return host, int(port)
+    return endpoint, None
+
+
+class ZmqServer(ThreadService):
+    """A ZeroMQ socket served by a background thread: handle(frames) returns the reply frames (or None)."""
+
+    kind = "zmq thread"
+
+    def __init__(self, name, kind, handle, transport="tcp"):
+        super().__init__(name)
+        self.socket_kind, self.handle, self.transport = kind, handle, transport
+        self.endpoint = None
+
+    def _start(self):
+        self.sock = socket(self.socket_kind)
+        self.endpoint = bind(self.sock, self.transport, self.name)
+        self.address = address_of(self.endpoint)
+        self._start_thread(self._loop, "zmq")
+
+    def _loop(self):
+        poller = zmq.Poller()
+        poller.register(self.sock, zmq.POLLIN)
+        poller.register(self._wake_r, zmq.POLLIN)
+        while True:
+            ready = dict(poller.poll())
+            if self._wake_r.fileno() in ready or self._wake_r in ready:
+                return
+            if self.sock in ready:
+                self._serve_one()
+
+    def _serve_one(self):
+        try:
+            frames = self.sock.recv_multipart(zmq.NOBLOCK)
+        except zmq.ZMQError:
+            return
+        self.stats.add(messages=1, bytes_in=sum(map(len, frames)))
+        try:
+            reply = self.handle(frames)
+        except Exception as error:  # a broken handler answers with an error instead of killing the server
+            self.stats.add(errors=1)
+            reply = [f"error: {type(error).__name__}: {error}".encode()]
+        if reply is not None:
+            try:
+                self.sock.send_multipart(reply)
+                self.stats.add(bytes_out=sum(map(len, reply)))
+            except zmq.ZMQError:
+                self.stats.add(errors=1)
+
+    def _stop(self):
+        self._stop_thread()
+        self.sock.close(linger=0)
+        forget(self.endpoint)
+
+
+def forget(endpoint):
+    """Remove an ipc endpoint's socket file (ZeroMQ leaves it behind)."""
+    if endpoint and endpoint.startswith("ipc://"):
+        try:
+            os.unlink(endpoint[6:])
+        except OSError:
+            pass

@@ -1,0 +1,149 @@
+"""Exercise 17.2's checker: a black-box test of a ZeroMQ REQ/REP time service that prints a report."""
+import time
+
+import zmq
+
+from helpers.sockets.checker import Check, CheckResult, parse_time, seconds_off
+from helpers.zeromq.base import socket
+from helpers.zeromq.time_server import ZmqFunctionServer, run_zmq_server
+
+CLIENT_TIMEOUT = 1.5  # how long one client waits for a reply
+BUDGET = 8.0  # the whole check ends within this many seconds, whatever the server does
+TICK = 0.3  # the second client asks this long after the first: the clock must have moved on
+FROZEN_AFTER = 1.1  # if it has not, ask again this long after the first (a time may be shown in whole seconds)
+
+LABELS = {
+    "answers": "answers b'time'",
+    "iso": "the answer is an ISO 8601 date and time",
+    "fresh": "the time is within 2 s of now, and moves on",
+    "many": "serves several clients in a row",
+    "errors": "answers an unknown request with an error reply",
+    "binary": "answers bytes that are not UTF-8 with an error reply",
+    "survives": "still answers b'time' after bad requests",
+}
+
+HINTS = {
+    "answers": "Receive with request = rep.recv(), then answer with rep.send(...): every request needs a reply",
+    "iso": "datetime.now().isoformat() gives an ISO 8601 string; send it as bytes with .encode()",
+    "fresh": "Compute the time for every request, not once when the server starts",
+    "many": "Serve in a loop: after rep.send(...), go back to rep.recv() for the next request",
+    "errors": "A REP socket must send a reply to every request before it can receive the next one: answer "
+              "anything but b'time' with a reply that starts with b'error'",
+    "binary": "Do not let bytes that are not UTF-8 crash the server: compare bytes (request == b'time'), "
+              "or decode with errors='replace'",
+    "survives": "Keep serving after a bad request: reply with b'error...' and go back to rep.recv()",
+    "stops": "Do not catch errors around rep.recv() (or catch zmq.Again only): when the course stops your "
+             "server, recv() raises zmq.ContextTerminated and your loop must end",
+    "bytes": "ZeroMQ sends bytes, not str: send text with rep.send(text.encode())",
+}
+
+
+def ask(endpoint, request, timeout):
+    """One client on a fresh REQ socket: (reply, why there is none)."""
+    req = socket(zmq.REQ, timeout_ms=max(10, int(timeout * 1000)))
+    try:
+        req.connect(endpoint)
+        req.send(request)
+        return req.recv(), ""
+    except zmq.Again:
+        return None, f"no reply within {timeout:g} s"
+    except zmq.ZMQError as error:
+        return None, f"{type(error).__name__}: {error}"
+    finally:
+        req.close(linger=0)
+
+
+def endpoint_of(server):
+    """The endpoint string of a server given as an endpoint, a running service, or a (host, port) address."""
+    if isinstance(server, str):
+        return server
+    if isinstance(server, (tuple, list)):
+        return f"tcp://{server[0]}:{server[1]}"
+    return server.endpoint
+
+
+def check_zmq_time_server(server, timeout=CLIENT_TIMEOUT, budget=BUDGET, quiet=False):
+    """Check an exercise 17.2 time service, black-box over ZeroMQ; print a report, return a CheckResult.
+
+    `server` is your function (run here on a REP socket and stopped afterwards), a running service,
+    or an endpoint such as "tcp://127.0.0.1:5555".
+    """
+    owned = None
+    if callable(server):
+        owned = server = run_zmq_server(server, name="zmq-time-server-under-test")
+    try:
+        result = _check(server, timeout, budget)
+        if result.failed and not result.hint:
+            result.hint = HINTS[result.failed]
+            if isinstance(server, ZmqFunctionServer):
+                server._thread.join(timeout=0.2)  # a function that just failed may still be on its way out
+            if isinstance(server, ZmqFunctionServer) and server.error is not None:
+                error = server.error
+                result.hint = f"Your server stopped with {type(error).__name__}: {error}. " + (
+                    HINTS["bytes"] if isinstance(error, TypeError) and "unicode" in str(error) else result.hint)
+    finally:
+        if owned is not None:
+            owned.stop()
+    if owned is not None and owned.stuck:
+        result.checks.append(Check("stops", "ends when the course stops it", False,
+                                   "it went on running after stop(); the course ended its thread"))
+        result.hint = HINTS["stops"] if result.failed == "stops" else result.hint
+    if not quiet:
+        print(result.report())
+    return result
+
+
+def _check(server, timeout, budget):
+    endpoint = endpoint_of(server)
+    deadline = time.monotonic() + budget
+    checks = {key: Check(key, label) for key, label in LABELS.items()}
+    result = CheckResult(f"Checking the ZeroMQ time service at {endpoint}", list(checks.values()))
+
+    def request(data):
+        return ask(endpoint, data, max(0.05, min(timeout, deadline - time.monotonic())))
+
+    def mark(key, passed, detail=""):
+        checks[key].passed, checks[key].detail = passed, detail
+        return passed
+
+    if isinstance(server, ZmqFunctionServer) and isinstance(server.error, NotImplementedError):
+        result.status = "not solved yet"
+        result.hint = "Write your server in time_server(), then run this check again."
+        return result
+
+    first, why = request(b"time")
+    asked = time.monotonic()
+    if not mark("answers", first is not None, why):
+        return result
+    when, why = parse_time(first)
+    if not mark("iso", when is not None, why or repr(first[:40])):
+        return result
+    off = seconds_off(when)
+    if off > 2:
+        mark("fresh", False, f"{first[:40]!r} is {off:.0f} s from now")
+
+    later = []  # the times the next clients got
+    for n in range(2, 5):
+        moved = any(t is not None and t > when for t in later)
+        wait = TICK if n == 2 else FROZEN_AFTER if n == 3 and not moved else 0
+        time.sleep(max(0.0, min(asked + wait - time.monotonic(), deadline - time.monotonic())))
+        reply, why = request(b"time")
+        if reply is None:
+            mark("many", False, f"client {n}: {why}")
+            return result
+        later.append(parse_time(reply)[0])
+    mark("many", True, "3 more clients served, each on a socket of its own")
+    if checks["fresh"].passed is None:
+        moved = any(t is not None and t > when for t in later)
+        mark("fresh", moved, f"{off:.2f} s off" if moved else f"{first[:40]!r} again, a second later")
+
+    for key, data in (("errors", b"hello"), ("binary", b"\xff\xfe garbage \x00")):
+        reply, why = request(data)
+        ok = reply is not None and reply.strip().lower().startswith(b"error")
+        if not mark(key, ok, f"e.g. {reply[:40]!r}" if ok else f"{data!r} got {reply[:60]!r}" if reply else why):
+            if key == "errors":
+                return result  # a REP that did not reply cannot receive again: the next checks would only wait
+            break
+    last, why = request(b"time")
+    mark("survives", last is not None, why)
+    return result
