@@ -31,7 +31,9 @@ def context():
 def _close_at_exit():
     """Stop the course's servers first, then end the context (so no thread is left on a dead socket)."""
     registry.stop_all()
-    _context.destroy(linger=0)
+    ender = threading.Thread(target=_context.destroy, kwargs={"linger": 0}, daemon=True)
+    ender.start()
+    ender.join(2)  # never let a stuck socket hold the interpreter's exit
 
 
 def socket(kind, timeout_ms=TIMEOUT_MS, max_message=MAX_MESSAGE):

@@ -61,7 +61,12 @@ def test_300_requests_through_3_workers_each_get_their_own_reply():
 
 def test_a_killed_worker_loses_only_its_requests_and_no_reply_goes_astray():
     with broker("test-crash", workers=3, work_ms=20) as hub:
-        killer = threading.Timer(0.3, hub.kill_worker, args=("w1",))
+        def kill_once_busy():  # w1 dies while it has requests in hand, however slow the machine is
+            deadline = time.monotonic() + 20
+            while hub.handled.get("w1", 0) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            hub.kill_worker("w1")
+        killer = threading.Thread(target=kill_once_busy)
         killer.start()
         results = ask_many(hub.endpoint, clients=6, each=15, timeout=1.0)
         killer.join()

@@ -20,7 +20,7 @@ def start(name):
 def stop(proc):
     """Ctrl-C, then check it ended cleanly."""
     proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=10) == 0
+    assert proc.wait(timeout=30) == 0  # a busy machine (a whole test suite) can be slow to exit
     assert "stopped" in proc.stdout.read()
 
 
