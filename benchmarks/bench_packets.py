@@ -1,23 +1,11 @@
 """Packets: how long a capture of one exchange takes (live where allowed), and the inspector's dissection."""
-import statistics
-import time
-
+from benchmarks.bench_core import median_ms
 from helpers import serve, stop_all
 from helpers.packets import capture_allowed, capture_tcp
 from helpers.packets.capture import recorded
 from helpers.packets.inspector import field_spans
 
 CAPTURES = 10
-
-
-def median_ms(action, times):
-    """Median wall time of action() in milliseconds."""
-    samples = []
-    for _ in range(times):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
 
 
 def run(results):
