@@ -1,5 +1,6 @@
 """Run course servers from a terminal: `python -m helpers serve NAME [--port P]`, `serve --list`."""
 import argparse
+import os
 import signal
 import sys
 
@@ -36,4 +37,6 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    os._exit(code)  # the server is stopped already: skip the interpreter's teardown, which can wait on ZeroMQ
