@@ -14,8 +14,8 @@ SERVICES = ["zmq-rep", "zmq-broker", "zmq-time"]
 def served(server):
     """True when an ordinary request gets its ordinary reply."""
     if server.name.endswith("zmq-time"):
-        return datetime.fromisoformat(zmq_ask(server.endpoint, b"time")[0].decode()) is not None
-    return zmq_ask(server.endpoint, b"next client")[-1] == b"Stop saying: next client"
+        return datetime.fromisoformat(zmq_ask(server.endpoint, b"time", timeout=10)[0].decode()) is not None
+    return zmq_ask(server.endpoint, b"next client", timeout=10)[-1] == b"Stop saying: next client"  # busy machine
 
 
 @pytest.fixture(params=SERVICES)
