@@ -3,6 +3,7 @@ import argparse
 import os
 import signal
 import sys
+import time
 
 from helpers.core.catalog import SERVERS, serve
 
@@ -27,8 +28,9 @@ def main(argv=None):
         print(f"{args.name} listening on {host}:{port} (Ctrl-C to stop)", flush=True)
         if getattr(server, "banner", None):  # more a server wants you to know (a broker's two endpoints)
             print(server.banner, flush=True)
-        signal.pause() if hasattr(signal, "pause") else input()
-    except (KeyboardInterrupt, EOFError):
+        while True:  # not signal.pause(): Ctrl-C may reach one of the server's threads, which pause() never sees
+            time.sleep(0.2)
+    except KeyboardInterrupt:
         pass
     finally:
         server.stop()

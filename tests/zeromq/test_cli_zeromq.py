@@ -1,8 +1,13 @@
 """The ZeroMQ servers from a terminal: `python -m helpers serve zmq-rep` and `zmq-broker`."""
+import ctypes
+import os
+import platform
 import re
 import signal
 import subprocess
 import sys
+
+import pytest
 
 from helpers.core.ports import is_listening
 from helpers.zeromq import zmq_ask
@@ -51,3 +56,24 @@ def test_zmq_broker_prints_both_endpoints_and_its_workers_answer():
     finally:
         proc.kill()
         proc.stdout.close()
+
+
+def test_ctrl_c_that_reaches_a_server_thread_still_stops_the_server():
+    if not hasattr(os, "sched_getaffinity"):  # Linux: tgkill aims a signal at one thread
+        pytest.skip("aiming a signal at one thread needs Linux")
+    proc, lines = start("zmq-rep")
+    try:
+        tasks = sorted(int(t) for t in os.listdir(f"/proc/{proc.pid}/task") if int(t) != proc.pid)
+        assert tasks, "the server runs threads besides the main one"
+        libc = ctypes.CDLL(None, use_errno=True)
+        assert libc.syscall(234 if platform.machine() == "x86_64" else 131, proc.pid, tasks[-1], signal.SIGINT) == 0
+        stop_after_signal(proc)
+    finally:
+        proc.kill()
+        proc.stdout.close()
+
+
+def stop_after_signal(proc):
+    """The signal was sent already: the server must end cleanly on its own."""
+    assert proc.wait(timeout=10) == 0
+    assert "stopped" in proc.stdout.read()
