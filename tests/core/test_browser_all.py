@@ -1,4 +1,7 @@
-"""A learner's first minutes in a real browser: Run All on 00_start_here, then type and Send."""
+"""A learner's first minutes in a real browser: Run All on 00_start_here, then type and Send; every notebook twice."""
+import os
+from pathlib import Path
+
 import pytest
 
 from browser import CURRENT, ROOT, browser, lab, open_and_run_all, screenshot, wait_all_run  # noqa: F401 (fixtures)
@@ -21,7 +24,20 @@ def test_start_here_runs_and_the_send_button_works(browser, lab):
     console.locator("input[type='text']").press("Enter")
     console.locator(".dis-reply", has_text="sent with Enter").wait_for(timeout=10_000)
     assert screenshot(page, "00_start_here").stat().st_size > 10_000
+    if os.geteuid() == 0 and lab.who.startswith("user"):  # as root, the lab and its kernel run as the learner
+        kernels = [p for p in Path("/proc").glob("[0-9]*") if f"{lab.process.pid}" == stat_field(p, "PPid")]
+        assert kernels and {stat_field(p, "Uid").split()[0] for p in kernels + [Path(f"/proc/{lab.process.pid}")]} \
+            == {str(lab.uid)} != {"0"}
     page.close()
+
+
+def stat_field(proc, name):
+    """A field of /proc/PID/status ('' if the process is gone)."""
+    try:
+        lines = (proc / "status").read_text().splitlines()
+    except OSError:
+        return ""
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(name + ":")), "")
 
 
 

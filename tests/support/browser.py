@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from helpers.core.ports import HOST, free_port
+from learner import unprivileged
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "build" / "screenshots"
@@ -56,14 +58,21 @@ class Lab:
             (settings / f"{plugin}.jupyterlab-settings").write_text(json.dumps(values))
         env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(workdir / "runtime"), JUPYTER_CONFIG_DIR=str(workdir / "config"),
                    JUPYTERLAB_WORKSPACES_DIR=str(workdir / "workspaces"), IPYTHONDIR=str(workdir / "ipython"),
-                   JUPYTERLAB_SETTINGS_DIR=str(settings))
+                   JUPYTERLAB_SETTINGS_DIR=str(settings), HOME=str(workdir), TMPDIR=str(workdir),
+                   MPLCONFIGDIR=str(workdir / "mpl"), JUPYTER_DATA_DIR=str(workdir / "data"),
+                   XDG_CACHE_HOME=str(workdir / "cache"), PYTHONDONTWRITEBYTECODE="1")
+        # as a learner's machine runs it: as root, the lab and its kernels run as an unprivileged user
+        prefix, self.who = unprivileged(workdir)
+        self.uid = os.stat(workdir).st_uid
+        for path in workdir.rglob("*"):
+            os.chown(path, self.uid, os.stat(workdir).st_gid)
         self.log = open(workdir / "lab.log", "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.ip={HOST}", f"--ServerApp.port={self.port}",
-             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+            [*prefix, sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.ip={HOST}",
+             f"--ServerApp.port={self.port}", f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
              "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-            + (["--allow-root"] if os.geteuid() == 0 else []),
-            env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            + (["--allow-root"] if self.uid == 0 else []),
+            cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_ready()
 
     def _wait_ready(self, timeout=60):
@@ -92,12 +101,16 @@ class Lab:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab():
     """A running headless JupyterLab on the course notebooks."""
     require_chromium()
-    server = Lab(tmp_path_factory.mktemp("lab"))
-    yield server
-    server.close()
+    workdir = Path(tempfile.mkdtemp(prefix="dis-lab-"))  # not under pytest's private temp folder: the learner reads it
+    try:
+        server = Lab(workdir)
+        yield server
+        server.close()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
