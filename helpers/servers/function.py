@@ -48,6 +48,8 @@ class FunctionServer(ThreadService):
         except Exception as error:  # keep it for the checker's report instead of printing from a thread
             if not self._stopping:
                 self.error = error
+        except SystemExit:
+            pass  # the course ended a function that did not end when stopped
 
     def _stop(self):
         self._stopping = True
