@@ -1,6 +1,6 @@
 """07_work_queues and exercise 17.4 in a real browser: the live factory follows its slider and Ethel's button;
 a learner fails the check with a polling Lucy, reads the hint, and passes with a blocking pop."""
-from browser import CURRENT, browser, lab, open_and_run_all, screenshot  # noqa: F401 (fixtures)
+from browser import browser, lab, open_and_run_all, replace_cell, run_check, screenshot  # noqa: F401 (fixtures)
 
 CONVEYOR = '''def conveyor(r, belt, pieces, interval):
     for piece in pieces:
@@ -49,41 +49,16 @@ def test_the_factory_follows_its_slider_and_ethel_shares_the_work(browser, lab):
     page.close()
 
 
-def replace_cell(page, starts_with, code):
-    """Replace the source of the code cell whose text starts with starts_with, then run it."""
-    cell = page.locator(CURRENT + " .jp-CodeCell", has=page.locator(".cm-content", has_text=starts_with)).first
-    cell.scroll_into_view_if_needed()
-    cell.locator(".cm-content").click()
-    page.keyboard.press("Control+A")
-    page.keyboard.insert_text(code)
-    page.keyboard.press("Shift+Enter")
-
-
-def run_check(page):
-    """Run the grading cell and return its output once the report is complete."""
-    cell = page.locator(CURRENT + " .jp-CodeCell", has=page.locator(".cm-content",
-                                                                     has_text="check_chocolate_factory(")).first
-    prompt = cell.locator(".jp-InputPrompt")
-    old = prompt.inner_text()
-    cell.locator(".cm-content").click()
-    page.keyboard.press("Control+Enter")
-    page.wait_for_function("([el, old]) => el.textContent !== old && /\\[\\d+\\]/.test(el.textContent)",
-                           arg=[prompt.element_handle(), old], timeout=30_000)  # this run has finished
-    output = cell.locator(".jp-OutputArea")
-    output.get_by_text("Result:").wait_for(timeout=5_000)
-    return output
-
-
 def test_a_learner_reads_the_hint_and_then_passes(browser, lab):
     page = open_and_run_all(browser, lab, "exercises/17_4_chocolate_factory.ipynb")
-    assert "not solved yet" in run_check(page).inner_text()
+    assert "not solved yet" in run_check(page, "check_chocolate_factory(").inner_text()
     replace_cell(page, "def conveyor(", CONVEYOR)
     replace_cell(page, "def lucy(", POLLING_LUCY)
-    report = run_check(page)
+    report = run_check(page, "check_chocolate_factory(")
     report.get_by_text("Hint: Take each piece with a blocking pop").wait_for(timeout=10_000)
     assert "✗ Lucy waits with a blocking pop" in report.inner_text() and "LPOP ×" in report.inner_text()
     replace_cell(page, "def lucy(", BLOCKING_LUCY)
-    report = run_check(page)
+    report = run_check(page, "check_chocolate_factory(")
     report.get_by_text("Result: passed").wait_for(timeout=10_000)
     assert "✗" not in report.inner_text()
     screenshot(page, "17_4_chocolate_factory")

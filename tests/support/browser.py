@@ -163,3 +163,27 @@ def screenshot(page, name):
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def replace_cell(page, starts_with, code):
+    """Replace the source of the code cell whose text starts with starts_with, then run it."""
+    cell = page.locator(CURRENT + " .jp-CodeCell", has=page.locator(".cm-content", has_text=starts_with)).first
+    cell.scroll_into_view_if_needed()
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Shift+Enter")
+
+
+def run_check(page, call, timeout=30_000):
+    """Run the grading cell that holds call (say "check_poem(") and return its output once the report is whole."""
+    cell = page.locator(CURRENT + " .jp-CodeCell", has=page.locator(".cm-content", has_text=call)).first
+    prompt = cell.locator(".jp-InputPrompt")
+    old = prompt.inner_text()
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("([el, old]) => el.textContent !== old && /\\[\\d+\\]/.test(el.textContent)",
+                           arg=[prompt.element_handle(), old], timeout=timeout)  # this run has finished
+    output = cell.locator(".jp-OutputArea")
+    output.get_by_text("Result:").wait_for(timeout=5_000)
+    return output
