@@ -30,6 +30,18 @@ def spawn(argv, **popen_args):
     return subprocess.Popen(watchdog, **popen_args)
 
 
+def end_process(proc, timeout=2.0):
+    """Wait up to timeout for a child that was asked to end, kill it if it has not, and close its pipes."""
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
 class ProcessService(Service):
     """A server program run as a child process; subclasses give command() and ready()."""
 
@@ -66,9 +78,4 @@ class ProcessService(Service):
 
     def _kill(self):
         self.process.terminate()
-        try:
-            self.process.wait(timeout=0.8)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process.stderr.close()
+        end_process(self.process, timeout=0.8)

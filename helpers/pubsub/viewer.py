@@ -15,10 +15,10 @@ import redis
 import zmq
 
 from helpers.core.errors import ServiceError
+from helpers.core.process import end_process, spawn
 from helpers.core.service import ThreadService
 from helpers.pubsub.redis_channels import CATS
 from helpers.pubsub.show import describe, is_bad
-from helpers.core.process import spawn
 from helpers.zeromq.base import address_of, socket
 
 REFRESH = 0.1  # seconds between two updates of the page, at most
@@ -200,13 +200,7 @@ class StreamViewer(ThreadService):
             proc.stdin.close()  # end of input: the publisher ends by itself
         except OSError:
             pass
-        try:
-            proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+        end_process(proc)
 
     # --- the background thread --------------------------------------------------
     def _loop(self):

@@ -9,7 +9,7 @@ from zmq.utils.monitor import recv_monitor_message
 
 from helpers.core.errors import ServiceError
 from helpers.core.ports import HOST
-from helpers.core.process import spawn
+from helpers.core.process import end_process, spawn
 from helpers.core.service import ThreadService
 from helpers.zeromq.base import address_of, bind, socket
 
@@ -145,12 +145,7 @@ class Broker(ThreadService):
 def _end(proc):
     """Stop a worker process and wait for it."""
     proc.terminate()
-    try:
-        proc.wait(timeout=2)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    proc.stderr.close()
+    end_process(proc)
 
 
 def broker(name="zmq-broker", port=0, workers=2, work_ms=WORK_MS):

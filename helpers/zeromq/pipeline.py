@@ -8,7 +8,7 @@ import zmq
 from zmq.utils.monitor import recv_monitor_message
 
 from helpers.core.errors import ServiceError
-from helpers.core.process import spawn
+from helpers.core.process import end_process, spawn
 from helpers.zeromq.base import bind, socket
 
 LIMIT = 30_000  # each task counts the primes below this: about 30 ms of one core
@@ -56,12 +56,7 @@ def stop_workers(procs):
         if proc.poll() is None:
             proc.terminate()
     for proc in procs:
-        try:
-            proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stderr.close()
+        end_process(proc)
 
 
 def wait_connected(ventilator, procs, timeout=START_TIMEOUT):
