@@ -2,6 +2,7 @@
 import atexit
 import itertools
 import os
+import select
 import tempfile
 import threading
 import uuid
@@ -14,8 +15,8 @@ from helpers.core.service import ThreadService
 
 MAX_MESSAGE = 1024 * 1024  # the course's sockets drop a peer that sends more in one message (no memory blow-up)
 TIMEOUT_MS = 2000  # every send and receive gives up after this, so no cell ever hangs
+WAKE_MS = 100  # how often a server thread blocked in a receive checks whether it should stop
 _context, _lock, _ipc_dir, _count = None, threading.Lock(), None, itertools.count()
-
 
 
 def context():
@@ -106,31 +107,31 @@ class ZmqServer(ThreadService):
         self._start_thread(self._loop, "zmq")
 
     def _loop(self):
-        poller = zmq.Poller()
-        poller.register(self.sock, zmq.POLLIN)
-        poller.register(self._wake_r, zmq.POLLIN)
+        # One blocking receive per request (no Poller on the request path); on each timeout the loop
+        # looks at the wake socket, so stop() still ends it within WAKE_MS.
+        self.sock.setsockopt(zmq.RCVTIMEO, WAKE_MS)
         while True:
-            ready = dict(poller.poll())
-            if self._wake_r.fileno() in ready or self._wake_r in ready:
+            try:
+                frames = self.sock.recv_multipart()
+            except zmq.Again:
+                if select.select([self._wake_r], [], [], 0)[0]:
+                    return
+                continue
+            except zmq.ZMQError:
                 return
-            if self.sock in ready:
-                self._serve_one()
+            self._serve_one(frames)
 
-    def _serve_one(self):
-        try:
-            frames = self.sock.recv_multipart(zmq.NOBLOCK)
-        except zmq.ZMQError:
-            return
-        self.stats.add(messages=1, bytes_in=sum(map(len, frames)))
+    def _serve_one(self, frames):
         try:
             reply = self.handle(frames)
         except Exception as error:  # a broken handler answers with an error instead of killing the server
             self.stats.add(errors=1)
             reply = [f"error: {type(error).__name__}: {error}".encode()]
+        out = sum(map(len, reply)) if reply is not None else 0
+        self.stats.message(sum(map(len, frames)), out)
         if reply is not None:
             try:
-                self.sock.send_multipart(reply)
-                self.stats.add(bytes_out=sum(map(len, reply)))
+                self.sock.send(reply[0]) if len(reply) == 1 else self.sock.send_multipart(reply)
             except zmq.ZMQError:
                 self.stats.add(errors=1)
 
