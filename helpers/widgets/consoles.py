@@ -113,7 +113,7 @@ class NetcatConsole(RequestConsole):
         self.service.observe(self._picked, names="value")
         self.crlf = w.Checkbox(value=True, indent=False, layout=w.Layout(width="auto"),
                                description="end every line, the last one too, with \\r\\n "
-                                           "(HTTP, SMTP and Redis expect it)")
+                                           "(HTTP, SMTP and Redis expect it); type ^@ for a NUL byte (STOMP)")
         self.children = (self.service, self.crlf, *self.children)
         self.list_services()
         me = weakref.ref(self)
@@ -149,11 +149,12 @@ class NetcatConsole(RequestConsole):
         return f"TCP, {protocol}" if protocol else "TCP"
 
     def encode(self):
-        """The text as bytes; every line ends, the last one too, as pressing Enter in nc would end it."""
+        """The text as bytes; every line ends, the last one too, as pressing Enter in nc would end it; ^@ is a NUL."""
         text = self.text.value.replace("\r\n", "\n")
         if text and not text.endswith("\n"):
             text += "\n"
-        return (text.replace("\n", "\r\n") if self.crlf.value else text).encode()
+        text = text.replace("\n", "\r\n") if self.crlf.value else text
+        return text.replace("^@", "\x00").encode()  # ^@ is how terminals write the NUL byte STOMP frames end with
 
     def exchange(self, message):
         """Send message; the time reported is to the first reply byte, not the quiet wait after it."""

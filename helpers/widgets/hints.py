@@ -51,6 +51,8 @@ def hint(protocol, data, closed):
         return "an HTTP request ends with an empty line"
     if protocol == "redis":
         return redis_command(data)
+    if protocol == "stomp":
+        return "a STOMP frame ends with a NUL byte: type ^@ after its empty line"
     if protocol == "echo":
         return "an echo server sends back what it gets: did anything arrive?"
     return "is it waiting for more, such as the end of a line?"

@@ -1,4 +1,5 @@
 """The same servers from a terminal: `python -m helpers serve NAME`."""
+import os
 import re
 import signal
 import subprocess
@@ -7,6 +8,8 @@ import sys
 import pytest
 
 from helpers import ask, udp_ask
+from helpers.brokers.rabbitmq import rabbitmq_available
+from helpers.brokers.stomp import connect_frame
 from helpers.widgets.consoles import talk
 from helpers.core.ports import is_listening
 
@@ -14,7 +17,7 @@ from helpers.core.ports import is_listening
 def test_list_names_every_server():
     out = subprocess.run([sys.executable, "-m", "helpers", "serve", "--list"], capture_output=True, text=True,
                          check=True, timeout=30).stdout
-    for name in ("echo", "udp-echo", "redis"):
+    for name in ("echo", "udp-echo", "redis", "nats", "stomp", "rabbitmq"):
         assert re.search(rf"^{name}\s", out, re.M)
 
 
@@ -25,7 +28,12 @@ PROBES = {  # one real request per terminal server, and what its reply starts wi
     "tcp-time": (ask, b"Hey!", b"Are you talking to me"),
     "http": (talk, HEAD, b"HTTP/1.1 200 OK"),
     "redis": (ask, b"PING\r\nQUIT\r\n", b"+PONG"),
+    "nats": (talk, b'CONNECT {"verbose":false}\r\nPING\r\n', b"INFO {"),  # INFO first, then PONG
+    "stomp": (talk, connect_frame(), b"CONNECTED"),
+    "rabbitmq": (talk, b"AMQP\x00\x00\x09\x01", b"\x01\x00\x00"),  # Connection.Start
 }
+if not rabbitmq_available(quiet=True) and os.environ.get("CI") != "true":  # CI installs it and always runs it
+    del PROBES["rabbitmq"]
 
 
 @pytest.mark.parametrize("name", sorted(PROBES))
@@ -38,7 +46,7 @@ def test_serve_prints_address_answers_and_stops_on_ctrl_c(name):
         send, request, reply = PROBES[name]
         assert send(address, request).startswith(reply)
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
+        assert proc.wait(timeout=20) == 0
         assert "stopped" in proc.stdout.read()
         assert not is_listening(address)
     finally:
