@@ -85,9 +85,9 @@ def talk(address, data, timeout=2.0, quiet=0.5):
 
 
 def visible(data, limit=4000):
-    """Bytes as text with \\r and \\n shown, one line per line."""
+    """Bytes as text with \\r, \\n and NUL (^@) shown, one line per line."""
     text = data[:limit].decode("utf-8", errors="backslashreplace")
-    text = text.replace("\r", "\\r").replace("\n", "\\n\n")
+    text = text.replace("\r", "\\r").replace("\n", "\\n\n").replace("\x00", "^@")  # NUL as terminals show it
     return text + (f"\n... ({len(data)} bytes in all)" if len(data) > limit else "")
 
 

@@ -126,7 +126,7 @@ def test_a_stomp_frame_typed_with_caret_at_gets_connected_from_a_real_broker():
     console = netcat(serve("stomp").address, value=typed_connect())
     assert console.encode().endswith(b"\r\n\r\n\x00\r\n") and b"^@" not in console.encode()
     console.button.click()
-    assert shown(console.reply).startswith("CONNECTED")
+    assert shown(console.reply).startswith("CONNECTED") and shown(console.reply).rstrip().endswith("^@")
 
 
 def test_a_stomp_frame_without_its_nul_gets_the_stomp_hint():
