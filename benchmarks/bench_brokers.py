@@ -4,7 +4,7 @@ import statistics
 
 from helpers.brokers import nats, rabbitmq, stomp
 
-COUNT = 10_000
+COUNT = 20_000  # a second or two per STOMP or AMQP run; at 10,000 a NATS run lasts ~50 ms and jumps more
 SIZE = 100  # bytes per message, the same as bench_pubsub's
 TURNS = 3  # the median of three runs for each rate
 

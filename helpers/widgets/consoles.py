@@ -11,7 +11,7 @@ import ipywidgets as w
 from helpers.core import registry
 from helpers.core.client import ask, udp_ask
 from helpers.core.errors import ServiceError, describe
-from helpers.widgets.hints import nothing_back, protocol_at
+from helpers.widgets.hints import nothing_back, protocol_at, reply_hint
 from helpers.widgets.request_console import RequestConsole
 
 
@@ -165,8 +165,9 @@ class NetcatConsole(RequestConsole):
         return seen.reply, seen.first_byte_ms, timing
 
     def render(self, answer):
+        hint = reply_hint(protocol_at(self.address), answer)
         return ("<pre style='margin:0;max-height:20em;overflow:auto'>"
-                f"{html.escape(visible(answer))}</pre>")
+                f"{html.escape(visible(answer))}</pre>" + (f"<i>hint: {html.escape(hint)}</i>" if hint else ""))
 
 
 def protocol_console(tcp_address, udp_address, **options):

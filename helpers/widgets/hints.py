@@ -1,4 +1,5 @@
-"""Why a server sent nothing back, in words that fit the protocol it speaks."""
+"""Why a server sent nothing back, and what a reply means, in words that fit the protocol it speaks."""
+import re
 import struct
 
 from helpers.core import registry
@@ -56,6 +57,33 @@ def hint(protocol, data, closed):
     if protocol == "echo":
         return "an echo server sends back what it gets: did anything arrive?"
     return "is it waiting for more, such as the end of a line?"
+
+
+def stomp_frame(reply):
+    """What a STOMP broker's frames (a CONNECTED alone, or an ERROR) mean for the next thing to type, or ""."""
+    frames = [frame.lstrip(b"\r\n") for frame in reply.split(b"\x00")]
+    frames = [frame for frame in frames if frame]
+    error = next((frame for frame in frames if frame.startswith(b"ERROR")), None)
+    if error is None:
+        if len(frames) == 1 and frames[0].startswith(b"CONNECTED"):
+            return ("connected: each Send opens a new connection, so type SUBSCRIBE or SEND frames "
+                    "after the CONNECT frame, in the same box")
+        return ""
+    said = re.search(rb"^message:(.*)$", error, re.MULTILINE)
+    said = said[1].lower() if said else b""
+    if b"host" in said:
+        from helpers.brokers.stomp import virtual_host  # imported here: the shared widgets need no broker otherwise
+        return f"STOMP 1.2 needs a host header naming the broker's machine: host:{virtual_host()}"
+    if b"expected connect" in said:
+        return "each Send is a new connection, and a STOMP connection starts with a CONNECT frame"
+    return "the broker refused a frame: its message: header says why"
+
+
+def reply_hint(protocol, reply):
+    """One clause on what a reply means for the next thing to try, or "" (STOMP frames so far)."""
+    if protocol == "stomp" or (not protocol and reply.split(b"\n", 1)[0].rstrip(b"\r") in (b"CONNECTED", b"ERROR")):
+        return stomp_frame(reply)
+    return ""
 
 
 def nothing_back(address, data, closed, timeout, protocol=None):

@@ -31,13 +31,24 @@ def flags(packets):
     return [str(p[TCP].flags) for p in packets]
 
 
+def one_exchange(packets):
+    """True for one whole echo exchange: SYN, SYN-ACK, two data segments, two FINs, and 4 (3 to 5) pure ACKs.
+
+    Usually 10 packets; on a loaded machine an ACK may go alone instead of riding on a later segment, or the
+    other way round, which changes only the number of pure ACKs.
+    """
+    shown = flags(packets)
+    others = [f for f in shown if f != "A"]
+    return sorted(others) == sorted(["S", "SA", "PA", "PA", "FA", "FA"]) and 3 <= shown.count("A") <= 5
+
+
 @live_only
 def test_tcp_exchange_is_captured_exactly():
     echo = serve("echo")
     shown = capture_tcp(echo.address, MESSAGE)
     port = echo.address[1]
     assert shown.live and shown.label == "LIVE capture on lo" and shown.reply == MESSAGE
-    assert len(shown) == 10 and no_duplicates(shown.packets)
+    assert one_exchange(shown.packets) and no_duplicates(shown.packets), flags(shown)
     assert all(port in (p[TCP].sport, p[TCP].dport) for p in shown)
     assert flags(shown)[:3] == ["S", "SA", "A"] and flags(shown).count("FA") == 2
     assert [bytes(p[TCP].payload) for p in shown if len(p[TCP].payload)] == [MESSAGE, MESSAGE]
@@ -50,7 +61,7 @@ def test_the_syn_is_never_missed():
     for run in range(20):
         shown = capture_tcp(echo.address, MESSAGE)
         assert flags(shown)[0] == "S", f"run {run}: the capture started late: {flags(shown)}"
-        assert len(shown) == 10 and no_duplicates(shown.packets), f"run {run}: {flags(shown)}"
+        assert one_exchange(shown.packets) and no_duplicates(shown.packets), f"run {run}: {flags(shown)}"
 
 
 @live_only
@@ -80,7 +91,7 @@ def test_only_the_exchange_is_kept_not_other_traffic():
     noise.start()
     shown = capture_tcp(echo.address, MESSAGE)
     noise.join()
-    assert len(shown) == 10 and all(echo.address[1] in (p[TCP].sport, p[TCP].dport) for p in shown)
+    assert one_exchange(shown.packets) and all(echo.address[1] in (p[TCP].sport, p[TCP].dport) for p in shown)
 
 
 def test_forced_off_shows_the_recorded_trace_in_one_line(monkeypatch, capsys):

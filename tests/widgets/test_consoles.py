@@ -6,7 +6,6 @@ import socket
 import pytest
 
 from helpers import ServiceError, netcat, serve, stop_all
-from helpers.brokers.stomp import typed_connect
 from helpers.sockets import threaded_server
 from helpers.widgets.consoles import talk
 
@@ -121,16 +120,3 @@ def test_the_line_ending_checkbox_is_as_wide_as_its_label():
     assert "\\r\\n" in console.crlf.description
     assert console.crlf.layout.width == "auto"  # the default 300 px cuts the label off
 
-
-def test_a_stomp_frame_typed_with_caret_at_gets_connected_from_a_real_broker():
-    console = netcat(serve("stomp").address, value=typed_connect())
-    assert console.encode().endswith(b"\r\n\r\n\x00\r\n") and b"^@" not in console.encode()
-    console.button.click()
-    assert shown(console.reply).startswith("CONNECTED") and shown(console.reply).rstrip().endswith("^@")
-
-
-def test_a_stomp_frame_without_its_nul_gets_the_stomp_hint():
-    console = netcat(serve("stomp").address, value=typed_connect().replace("^@", ""), timeout=0.5)
-    console.button.click()
-    assert "CONNECTED" not in shown(console.reply)
-    assert "sent nothing back" in shown(console.reply) and "type ^@" in shown(console.reply)
