@@ -9,12 +9,14 @@ from helpers.core.client import ask, udp_ask
 from helpers.servers.http import http_server
 from helpers.servers.tcp import echo_server
 from helpers.servers.udp import udp_echo_server
+from helpers.services.ftp import ftp_server, login_only
 
 # trace name -> (server factory, the exchange with a server at address, protocol)
 EXCHANGES = {
     "udp_exchange": (udp_echo_server, lambda address: udp_ask(address, MESSAGE), "udp"),
     "tcp_exchange": (echo_server, lambda address: ask(address, MESSAGE), "tcp"),
     "http_exchange": (http_server, lambda address: ask(address, http_head(f"{address[0]}:{address[1]}")), "tcp"),
+    "ftp_login": (ftp_server, login_only, "tcp"),  # notebook 09: the password crosses in clear text
 }
 
 
@@ -36,7 +38,8 @@ def main():
         print("recording needs live capture (root or CAP_NET_RAW); the traces in data/ were left as they are")
         return 1
     TRACES.mkdir(exist_ok=True)
-    for name in EXCHANGES:
+    names = sys.argv[1:] or list(EXCHANGES)  # `record_traces ftp_login` records only that one
+    for name in names:
         path, count = record(name)
         print(f"{path.relative_to(TRACES.parent)}: {count} packets, {path.stat().st_size} bytes")
     return 0

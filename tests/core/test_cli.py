@@ -10,6 +10,7 @@ import pytest
 from helpers import ask, udp_ask
 from helpers.brokers.rabbitmq import rabbitmq_available
 from helpers.brokers.stomp import connect_frame
+from dnslib import DNSRecord
 from helpers.widgets.consoles import talk
 from helpers.core.ports import is_listening
 
@@ -21,6 +22,7 @@ def test_list_names_every_server():
         assert re.search(rf"^{name}\s", out, re.M)
 
 
+DNS_QUERY = DNSRecord.question("www.crappytaxidermy.com").pack()
 HEAD = b"HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 PROBES = {  # one real request per terminal server, and what its reply starts with
     "echo": (ask, b"from a terminal", b"from a terminal"),
@@ -31,6 +33,10 @@ PROBES = {  # one real request per terminal server, and what its reply starts wi
     "nats": (talk, b'CONNECT {"verbose":false}\r\nPING\r\n', b"INFO {"),  # INFO first, then PONG
     "stomp": (talk, connect_frame(), b"CONNECTED"),
     "rabbitmq": (talk, b"AMQP\x00\x00\x09\x01", b"\x01\x00\x00"),  # Connection.Start
+    "dns": (udp_ask, DNS_QUERY, DNS_QUERY[:2]),  # a DNS reply starts with its query's id
+    "ftp": (talk, b"NOOP\r\n", b"220 "),
+    "mail": (talk, b"EHLO terminal\r\n", b"220 "),
+    "smtp": (talk, b"EHLO terminal\r\n", b"220 "),
 }
 if not rabbitmq_available(quiet=True) and os.environ.get("CI") != "true":  # CI installs it and always runs it
     del PROBES["rabbitmq"]
