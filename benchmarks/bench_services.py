@@ -1,6 +1,6 @@
 """Internet services: a DNS query with dnspython, sending a message over SMTP, reading one over IMAP, 1 MB by FTP."""
-from helpers.services import (dns_query_us, dns_server, ftp_1mb_ms, ftp_server, imap_fetch_ms, mail_available,
-                              mail_server, smtp_send_ms)
+from helpers.services import (dns_query_us, dns_server, ftp_1mb_ms, ftp_server, imap_fetch_ms, mail_server,
+                              no_mail_reason, smtp_send_ms)
 
 
 def run(results):
@@ -10,7 +10,7 @@ def run(results):
         out["dns_query_us"] = round(dns_query_us(server, count=500), 1)
     with ftp_server("bench-ftp") as server:
         out["ftp_1mb_ms"] = round(ftp_1mb_ms(server), 1)
-    why_not = mail_available()  # "" where the mail server can run, else the reason in one line
+    why_not = no_mail_reason()
     if why_not:
         print(f"{why_not}: smtp_send_ms and imap_fetch_ms left out")
         return out

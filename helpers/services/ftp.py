@@ -38,6 +38,7 @@ ANONYMOUS = "anonymous"
 TIMEOUT = 5.0  # seconds every client call waits at most for the server
 POLL = 0.05  # the server loop's longest wait: stop() returns within about this
 IDLE = 60  # seconds a silent client may stay connected
+PREFIX = "dis-ftp-"  # each server's folder: <temp>/dis-ftp-<pid>-<random>
 WELCOME = "welcome.txt"
 WELCOME_TEXT = (b"Welcome to the Data in Space FTP server.\n"
                 b"This folder lives only as long as the server: it is removed when the server stops.\n")
@@ -148,7 +149,8 @@ class FtpServer(ThreadService):
         })
 
     def _start(self):
-        self.root = Path(tempfile.mkdtemp(prefix="dis-ftp-"))
+        sweep_orphans()
+        self.root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))  # the pid tells whose folder it is
         try:
             (self.root / WELCOME).write_bytes(WELCOME_TEXT)
             self._ftpd = FTPServer((HOST, self.port), self._handler(), ioloop=IOLoop.factory())
@@ -176,6 +178,27 @@ class FtpServer(ThreadService):
         if self._thread.is_alive():  # the loop did not end in time: close its sockets from here
             self._ftpd.close_all()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def sweep_orphans():
+    """Remove the folders of servers whose process died without stop() (a killed kernel); return how many."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
+        pid = folder.name[len(PREFIX):].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += not folder.exists()
+    return removed
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, and belongs to someone else
+        return True
+    return True
 
 
 def ftp_server(name="ftp", port=0):

@@ -37,8 +37,8 @@ TIMEOUT = 5.0
 QUIET = ("mail.log", "mail.debug", "mail_devel", "pymap", "aiohttp", "asyncio")  # loggers that must not print
 
 
-def mail_available():
-    """'' if the mail server can run here, else one line that says why not."""
+def no_mail_reason():
+    """Why the mail server cannot run here, in one line, or "" where it can."""
     if sys.version_info < (3, 11):
         return f"the mail server (mail-devel) needs Python 3.11 or newer; this is Python {sys.version.split()[0]}"
     if importlib.util.find_spec("mail_devel") is None:
@@ -99,7 +99,7 @@ class MailServer(ProcessService):
                 and greeting(self.pop3_address).startswith(b"+OK"))
 
     def _start(self):
-        why = mail_available()
+        why = no_mail_reason()
         if why:
             raise ServiceError(why)
         # the child binds port 0 itself and prints the ports it got: no race for a free port

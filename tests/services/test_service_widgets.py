@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from helpers.services import dns_server, ftp_server, mail_available, mail_server
+from helpers.services import dns_server, ftp_server, no_mail_reason, mail_server
 from helpers.services.widgets import (RECORD_TYPES, Built, dns_widget, login_capture, lookup_packets, mail_widget,
                                       reply_packets)
 from helpers.services.dns import lookup
@@ -17,7 +17,7 @@ def dns_srv():
 
 @pytest.fixture(scope="module")
 def mail_srv():
-    why = mail_available()
+    why = no_mail_reason()
     if why:
         pytest.skip(why)
     server = mail_server(name="mail-widget-test").start()
@@ -154,7 +154,7 @@ def test_bad_input_is_one_red_line_and_nothing_is_sent(mail_srv, to, subject):
 
 
 def test_mail_widget_on_a_stopped_server_says_so_in_one_line():
-    why = mail_available()
+    why = no_mail_reason()
     if why:
         pytest.skip(why)
     server = mail_server(name="mail-widget-gone").start()

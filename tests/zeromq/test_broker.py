@@ -107,7 +107,9 @@ def test_more_workers_add_capacity_when_work_costs_cpu():
         hub.set_workers(2)
         two, lost_two = load(hub.endpoint, clients=4, seconds=1.0)
     assert lost_one == lost_two == 0
-    assert two > 1.4 * one, (one, two)
+    # a second worker that got no requests would give about 1.0; ~2 on a quiet machine, 1.3 seen under heavy load
+    # (the speed itself is a benchmark: broker_rps_1_worker / broker_rps_4_workers)
+    assert two > 1.2 * one, (one, two)
 
 
 def test_broker_view_follows_the_sliders():
