@@ -2,7 +2,6 @@
 import io
 import json
 import re
-import select
 import socket
 import statistics
 import subprocess
@@ -15,7 +14,7 @@ import stomp
 
 from helpers.core.errors import ServiceError
 from helpers.core.ports import HOST
-from helpers.core.process import ProcessService, end_process, spawn
+from helpers.core.process import ProcessService, end_process, first_line, spawn
 
 MAX_FRAME = 1 << 20  # the course's broker refuses a frame over 1 MiB (real brokers all cap frames)
 NUL = b"\x00"  # ends every STOMP frame; the spec and terminals write it ^@
@@ -104,17 +103,11 @@ class StompServer(ProcessService):
 
     def _announced_port(self, deadline):
         """The port the child prints on its first line (it binds port 0 itself, so no race for a free port)."""
-        while not select.select([self.process.stdout], [], [], 0.05)[0]:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                break
-        else:
-            line = self.process.stdout.readline()
-            if line.strip().isdigit():
-                return int(line)
-        if self.process.poll() is None:
-            self.process.kill()
-        error = self.process.stderr.read().decode(errors="replace").strip().splitlines()
-        raise ServiceError(f"{self.name} exited at start: {error[-1] if error else 'no message'}")
+        line = first_line(self.process, self.name, deadline)
+        if not line.strip().isdigit():
+            self._kill()
+            raise ServiceError(f"{self.name} exited at start: it printed {line[:80]!r} instead of its port")
+        return int(line)
 
     def _kill(self):
         if self.process.poll() is None:

@@ -1,6 +1,7 @@
 """Servers that are separate programs: never daemonized, stopped at exit, killed with the kernel."""
 import ctypes
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -28,6 +29,24 @@ def spawn(argv, **popen_args):
         return subprocess.Popen(argv, preexec_fn=_die_with_parent, **popen_args)
     watchdog = [sys.executable, "-m", "helpers.core.watchdog", str(os.getpid()), "--", *argv]
     return subprocess.Popen(watchdog, **popen_args)
+
+
+def first_line(proc, name, deadline):
+    """The first line a child prints on its stdout pipe (say, the port it bound), waiting until deadline.
+
+    If it exits or stays silent, it is killed and ServiceError gives the last line of its stderr.
+    """
+    while not select.select([proc.stdout], [], [], 0.05)[0]:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            break
+    else:
+        line = proc.stdout.readline()
+        if line.strip():
+            return line
+    if proc.poll() is None:
+        proc.kill()
+    error = proc.stderr.read().decode(errors="replace").strip().splitlines()
+    raise ServiceError(f"{name} exited at start: {error[-1] if error else 'no message'}")
 
 
 def end_process(proc, timeout=2.0):

@@ -13,7 +13,6 @@ import logging
 import mimetypes
 import poplib
 import re
-import select
 import smtplib
 import socket
 import statistics
@@ -28,7 +27,7 @@ from email.utils import formatdate, make_msgid
 
 from helpers.core.errors import ServiceError, describe
 from helpers.core.ports import HOST
-from helpers.core.process import ProcessService, end_process, spawn
+from helpers.core.process import ProcessService, end_process, first_line, spawn
 from helpers.core.service import ThreadService
 
 USER = "learner"  # the one mailbox: every message sent to the server, whatever its recipient, lands here
@@ -119,17 +118,11 @@ class MailServer(ProcessService):
 
     def _announced_ports(self, deadline):
         """The {"smtp": port, "imap": port, "pop3": port} the child prints once it listens."""
-        while not select.select([self.process.stdout], [], [], 0.05)[0]:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                break
-        else:
-            line = self.process.stdout.readline()
-            if line.startswith(b"{"):
-                return json.loads(line)
-        if self.process.poll() is None:
-            self.process.kill()
-        error = self.process.stderr.read().decode(errors="replace").strip().splitlines()
-        raise ServiceError(f"{self.name} exited at start: {error[-1] if error else 'no message'}")
+        line = first_line(self.process, self.name, deadline)
+        if not line.startswith(b"{"):
+            self._kill()
+            raise ServiceError(f"{self.name} exited at start: it printed {line[:80]!r} instead of its ports")
+        return json.loads(line)
 
     def _kill(self):
         if self.process.poll() is None:

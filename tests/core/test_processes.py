@@ -7,8 +7,11 @@ import textwrap
 import time
 
 import psutil
+import pytest
 
+from helpers.core.errors import ServiceError
 from helpers.core.ports import is_listening
+from helpers.core.process import end_process, first_line, spawn
 
 START_REDIS_AND_WAIT = textwrap.dedent("""
     import sys, time, threading
@@ -67,3 +70,26 @@ def test_normal_exit_stops_servers():
     pid, port = map(int, out.split())
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     assert not is_listening(("127.0.0.1", port))
+
+
+def start_child(code):
+    """A Python child with stdout and stderr piped, as the brokers' and mail's helpers start theirs."""
+    return spawn([sys.executable, "-c", code], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                 stderr=subprocess.PIPE)
+
+
+def test_first_line_reads_what_a_child_announces_and_says_why_when_it_cannot():
+    child = start_child("import time; print(4321, flush=True); time.sleep(5)")
+    assert first_line(child, "announcer", time.monotonic() + 5) == b"4321\n"
+    child.kill()
+    end_process(child)
+    failing = start_child("import sys; sys.exit('port 80: permission denied')")
+    with pytest.raises(ServiceError, match=r"^failing exited at start: port 80: permission denied$"):
+        first_line(failing, "failing", time.monotonic() + 5)
+    end_process(failing)
+    silent = start_child("import time; time.sleep(30)")
+    begin = time.monotonic()
+    with pytest.raises(ServiceError, match="silent exited at start: no message"):
+        first_line(silent, "silent", time.monotonic() + 0.3)
+    assert time.monotonic() - begin < 3 and silent.wait(timeout=3) is not None  # killed, not left running
+    end_process(silent)
