@@ -260,10 +260,10 @@ def connect(server, user=USER, password=None, passive=True, timeout=TIMEOUT, ftp
     return ftp
 
 
-def _session(server, action, user, password, passive, timeout):
+def _session(server, action, user, password, passive, timeout, ftp_class=ftplib.FTP):
     """Log in, run action(ftp), say QUIT; socket errors become one ServiceError line."""
     address = _address(server)
-    ftp = connect(server, user, password, passive, timeout)
+    ftp = connect(server, user, password, passive, timeout, ftp_class=ftp_class)
     try:
         result = action(ftp)
         ftp.quit()
@@ -338,29 +338,15 @@ def login_transcript(server, user=USER, password=None, passive=True, timeout=TIM
 
     The PASS line carries the password as typed: FTP sends it in clear text.
     """
-    address = _address(server)
-    ftp = connect(server, user, password, passive, timeout, ftp_class=TranscriptFTP)
-    try:
+    def list_files(ftp):
         ftp.retrlines("LIST", lambda line: ftp.transcript.append(f"-- over the data connection: {line}"))
-        ftp.quit()
-    except OSError as error:
-        raise ServiceError(describe(error, address, timeout)) from None
-    finally:
-        ftp.close()
-    return ftp.transcript
+        return ftp.transcript
+    return _session(server, list_files, user, password, passive, timeout, TranscriptFTP)
 
 
 def login_only(server, user=USER, password=None, timeout=TIMEOUT):
     """Log in and QUIT, nothing else (the exchange captured by capture_login); returns the transcript lines."""
-    address = _address(server)
-    ftp = connect(server, user, password, True, timeout, ftp_class=TranscriptFTP)
-    try:
-        ftp.quit()
-    except OSError as error:
-        raise ServiceError(describe(error, address, timeout)) from None
-    finally:
-        ftp.close()
-    return ftp.transcript
+    return _session(server, lambda ftp: ftp.transcript, user, password, True, timeout, TranscriptFTP)
 
 
 def capture_login(server):
