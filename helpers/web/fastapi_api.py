@@ -1,0 +1,111 @@
+"""The satellite API on FastAPI: typed models, validation (422 naming the field) and OpenAPI for free."""
+import html
+from pathlib import Path
+from typing import Annotated, Optional
+
+import fastapi_offline
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query as QueryParams, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.security import APIKeyHeader
+from fastapi.staticfiles import StaticFiles
+
+from helpers.web.api import DRAIN, MAX_BODY, not_found
+from helpers.web.catalogue import NewSatellite, Page, Query, Satellite
+from helpers.web.keys import HEADER
+
+# Swagger UI's script and style, shipped in a wheel, so the docs page needs no CDN (and works offline)
+SWAGGER = Path(fastapi_offline.__file__).parent / "static"
+
+
+def fastapi_app(api, stats):
+    """A FastAPI app serving api (an Api), counting requests in stats."""
+    app = FastAPI(title="Satellites", version="1.0.0", docs_url=None, redoc_url=None,
+                  description="The course's satellite catalogue. Every /v1 call needs a key in the X-API-Key header.",
+                  servers=[{"url": ".", "description": "where this page was loaded from (also through a proxy)"}])
+    key_header = APIKeyHeader(name=HEADER, auto_error=False)
+
+    def needs(scope):
+        def check(key: Annotated[Optional[str], Depends(key_header)]):
+            refusal = api.keys.check(key, scope)
+            if refusal:
+                raise HTTPException(refusal.status, refusal.detail, refusal.headers)
+        return Depends(check)
+
+    v1 = APIRouter(prefix="/v1", tags=["satellites"])
+
+    @v1.get("/satellites", dependencies=[needs("read")])
+    def list_satellites(query: Annotated[Query, QueryParams()]) -> Page:
+        """Satellites, filtered by orbit and purpose, one page at a time."""
+        return api.catalogue.page(query)
+
+    @v1.get("/satellites/{number}", dependencies=[needs("read")], responses={404: {"description": "no such satellite"}})
+    def get_satellite(number: int) -> Satellite:
+        """One satellite by its NORAD catalogue number."""
+        found = api.catalogue.get(number)
+        if found is None:
+            raise HTTPException(404, not_found(number))
+        return found
+
+    @v1.post("/satellites", dependencies=[needs("write")], status_code=201)
+    def add_satellite(new: NewSatellite) -> Satellite:
+        """Add a satellite (needs a key with the 'write' scope)."""
+        return api.catalogue.add(new)
+
+    @app.get("/v2/satellites", tags=["satellites"], dependencies=[needs("read")])
+    def list_satellites_v2(query: Annotated[Query, QueryParams()]) -> dict:
+        """Version 2 renames one field, launched -> launch_year; /v1 keeps its shape for old clients."""
+        page = api.catalogue.page(query, path="/v2/satellites").model_dump()
+        page["items"] = [{**s, "launch_year": s.pop("launched")} for s in page["items"]]
+        return page
+
+    @app.get("/demo/flaky/{token}", tags=["demo"])
+    def flaky(token: str, fail: int = 2, status: int = 503):
+        """Fails `fail` times for each token (with `status`: 503, or 429 with Retry-After 1), then succeeds."""
+        failing, calls = api.flaky(token, fail)
+        if failing:
+            headers = {"Retry-After": "1"} if status == 429 else {}
+            return JSONResponse({"detail": f"failing on purpose (call {calls} of {fail})"}, status, headers)
+        return {"calls": calls}
+
+    @app.get("/satellites.html", response_class=HTMLResponse, include_in_schema=False)
+    def web_page():
+        """The same data as a page for human eyes (what a scraper has to read)."""
+        return page_html(api.catalogue.page(Query(per_page=50)).items, api.layout)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        # relative URLs: the page works at /docs and at /proxy/<port>/docs alike
+        return get_swagger_ui_html(openapi_url="openapi.json", title="Satellites API",
+                                   swagger_js_url="static/swagger-ui-bundle.js", swagger_css_url="static/swagger-ui.css",
+                                   swagger_favicon_url="static/favicon.png")
+
+    app.mount("/static", StaticFiles(directory=SWAGGER), name="static")
+    app.include_router(v1)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        stats.add(messages=1)
+        size = request.headers.get("content-length")
+        if size and size.isdigit() and int(size) > MAX_BODY:
+            left = min(int(size), DRAIN)  # read and drop it, so the client can read the answer
+            async for chunk in request.stream():
+                left -= len(chunk)
+                if left <= 0:
+                    break
+            return JSONResponse({"detail": f"request body of {int(size):,} bytes is over the "
+                                           f"{MAX_BODY // 1024} KiB limit"}, 413, {"Connection": "close"})
+        return await call_next(request)
+
+    return app
+
+
+def page_html(satellites, layout):
+    """An HTML table of satellites in layout 1, or the 'redesigned' cards of layout 2."""
+    if layout == 1:
+        rows = "".join(f'<tr class="sat"><td class="name">{html.escape(s.name)}</td><td class="orbit">{s.orbit}</td>'
+                       f'<td class="launched">{s.launched}</td></tr>\n' for s in satellites)
+        return f"<!doctype html><title>Satellites</title><table>\n{rows}</table>\n"
+    cards = "".join(f'<li class="card"><h3>{html.escape(s.name)}</h3><span class="orbit">{s.orbit}</span>'
+                    f'<span class="launch-year">{s.launched}</span></li>\n' for s in satellites)
+    return f"<!doctype html><title>Satellites</title><ul>\n{cards}</ul>\n"

@@ -1,0 +1,109 @@
+"""The satellite API on the standard library's http.server: HTTP by hand, every header written by us."""
+import http.server
+import json
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+from pydantic import ValidationError
+
+from helpers.web.api import DRAIN, MAX_BODY, not_found, validation_detail
+from helpers.web.catalogue import NewSatellite, Query
+from helpers.web.keys import HEADER
+
+ONE = re.compile(r"/v1/satellites/(\d+)")
+
+
+class ApiHandler(http.server.BaseHTTPRequestHandler):
+    """GET /v1/satellites, GET /v1/satellites/<number>, POST /v1/satellites; JSON in and out."""
+
+    server_version = "DataInSpace-stdlib/1.0"
+    protocol_version = "HTTP/1.1"  # keep-alive: one connection carries many requests
+    timeout = 5  # a client silent for 5 s is dropped
+    # Headers and body go out in two writes. With Nagle's algorithm on, the body waits for the client to
+    # ACK the headers, and the client delays that ACK (up to 40 ms on Linux): set True, one RTT again.
+    disable_nagle_algorithm = True
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        if refused := self.refused("read"):
+            return refused
+        if url.path == "/v1/satellites":
+            try:
+                query = Query.model_validate(dict(parse_qsl(url.query)))
+            except ValidationError as error:
+                return self.send_json(422, {"detail": validation_detail(error, "query")})
+            return self.send_json(200, self.server.api.catalogue.page(query).model_dump())
+        if match := ONE.fullmatch(url.path):
+            found = self.server.api.catalogue.get(int(match[1]))
+            if found is None:
+                return self.send_json(404, {"detail": not_found(match[1])})
+            return self.send_json(200, found.model_dump())
+        self.send_json(404, {"detail": "Not Found"})
+
+    def do_POST(self):
+        path = urlsplit(self.path).path
+        if path != "/v1/satellites":
+            wrong = ONE.fullmatch(path)  # a satellite's own URL exists, but only for GET
+            return self.send_json(405 if wrong else 404, {"detail": "Method Not Allowed" if wrong else "Not Found"})
+        if refused := self.refused("write"):
+            return refused
+        size = self.headers.get("Content-Length")
+        if size is None or not size.isdigit():
+            return self.send_json(411, {"detail": "send a Content-Length header with the body"}, close=True)
+        if int(size) > MAX_BODY:
+            self.drain(int(size))
+            return self.send_json(413, {"detail": f"request body of {int(size):,} bytes is over the "
+                                                  f"{MAX_BODY // 1024} KiB limit"}, close=True)
+        try:
+            new = NewSatellite.model_validate_json(self.rfile.read(int(size)))
+        except ValidationError as error:
+            return self.send_json(422, {"detail": validation_detail(error, "body")})
+        self.send_json(201, self.server.api.catalogue.add(new).model_dump())
+
+    def refused(self, scope):
+        """Send the key check's refusal and return True, or return False if the request may go on."""
+        self.server.service.stats.add(messages=1)
+        refusal = self.server.api.keys.check(self.headers.get(HEADER), scope)
+        if refusal:
+            self.send_json(refusal.status, {"detail": refusal.detail}, refusal.headers)
+        return bool(refusal)
+
+    def drain(self, size):
+        """Read and drop an oversized body (up to DRAIN bytes), so the client can read the answer."""
+        left = min(size, DRAIN)
+        while left > 0 and (chunk := self.rfile.read1(min(left, 65536))):
+            left -= len(chunk)
+
+    def send_json(self, status, body, headers=None, close=False):
+        """One JSON response: status line, headers, body."""
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format, *args):
+        pass  # quiet: no request lines on the notebook's stderr
+
+
+class NagleHandler(ApiHandler):
+    """The same handler with Nagle's algorithm left on: the keep-alive trap, for measuring it."""
+
+    disable_nagle_algorithm = False
+
+
+class ApiHTTPServer(http.server.ThreadingHTTPServer):
+    """A thread per connection; skips the slow reverse-DNS lookup of HTTPServer.server_bind."""
+
+    daemon_threads = True
+
+    def server_bind(self):
+        self.socket.bind(self.server_address)
+        self.server_address = self.socket.getsockname()
+        self.server_name, self.server_port = self.server_address[:2]
