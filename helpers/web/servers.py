@@ -14,7 +14,7 @@ from helpers.web.api import Api
 from helpers.web.fastapi_api import fastapi_app
 from helpers.web.flask_api import flask_app
 from helpers.web.keys import HEADER
-from helpers.web.stdlib_api import ApiHandler, ApiHTTPServer, NagleHandler
+from helpers.web.stdlib_api import ApiHandler, ApiHTTPServer, JsonErrors, NagleHandler
 
 for _name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
     logging.getLogger(_name).setLevel(logging.ERROR)  # no request lines on the notebook's stderr
@@ -77,8 +77,8 @@ class StdlibServer(ApiServer):
         self._thread.join(timeout=1)
 
 
-class QuietHandler(WSGIRequestHandler):
-    """werkzeug's handler without request lines, with Nagle off like the others."""
+class QuietHandler(JsonErrors, WSGIRequestHandler):
+    """werkzeug's handler without request lines, errors as JSON, Nagle off like the others."""
 
     disable_nagle_algorithm = True
 

@@ -2,6 +2,7 @@
 import http.server
 import json
 import re
+from http import HTTPStatus
 from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import ValidationError
@@ -13,7 +14,23 @@ from helpers.web.keys import HEADER
 ONE = re.compile(r"/v1/satellites/(\d+)")
 
 
-class ApiHandler(http.server.BaseHTTPRequestHandler):
+class JsonErrors:
+    """Errors http.server finds itself (a garbled request line, say) as JSON after a real status line."""
+
+    def send_error(self, code, message=None, explain=None):
+        self.request_version = "HTTP/1.1"  # garbage has no version: http.server would omit the status line
+        body = json.dumps({"detail": message or HTTPStatus(code).phrase}).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class ApiHandler(JsonErrors, http.server.BaseHTTPRequestHandler):
     """GET /v1/satellites, GET /v1/satellites/<number>, POST /v1/satellites; JSON in and out."""
 
     server_version = "DataInSpace-stdlib/1.0"
@@ -102,6 +119,9 @@ class ApiHTTPServer(http.server.ThreadingHTTPServer):
     """A thread per connection; skips the slow reverse-DNS lookup of HTTPServer.server_bind."""
 
     daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        self.service.stats.add(errors=1)  # a client that vanished mid-request: count it, print nothing
 
     def server_bind(self):
         self.socket.bind(self.server_address)
