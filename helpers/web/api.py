@@ -34,3 +34,8 @@ def validation_detail(error, where):
 def not_found(number):
     """The 404 detail for a satellite number nobody has."""
     return f"no satellite with catalogue number {number}"
+
+
+def too_big(size):
+    """The 413 detail for a body of size bytes."""
+    return f"request body of {size:,} bytes is over the {MAX_BODY // 1024} KiB limit"

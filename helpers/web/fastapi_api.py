@@ -4,13 +4,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import fastapi_offline
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query as QueryParams, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query as QueryParams
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 
-from helpers.web.api import DRAIN, MAX_BODY, not_found
+from helpers.web.api import DRAIN, MAX_BODY, not_found, too_big
 from helpers.web.catalogue import NewSatellite, Page, Query, Satellite
 from helpers.web.keys import HEADER
 
@@ -26,7 +26,7 @@ def fastapi_app(api, stats):
     key_header = APIKeyHeader(name=HEADER, auto_error=False)
 
     def needs(scope):
-        def check(key: Annotated[Optional[str], Depends(key_header)]):
+        async def check(key: Annotated[Optional[str], Depends(key_header)]):
             refusal = api.keys.check(key, scope)
             if refusal:
                 raise HTTPException(refusal.status, refusal.detail, refusal.headers)
@@ -35,12 +35,12 @@ def fastapi_app(api, stats):
     v1 = APIRouter(prefix="/v1", tags=["satellites"])
 
     @v1.get("/satellites", dependencies=[needs("read")])
-    def list_satellites(query: Annotated[Query, QueryParams()]) -> Page:
+    async def list_satellites(query: Annotated[Query, QueryParams()]) -> Page:
         """Satellites, filtered by orbit and purpose, one page at a time."""
         return api.catalogue.page(query)
 
     @v1.get("/satellites/{number}", dependencies=[needs("read")], responses={404: {"description": "no such satellite"}})
-    def get_satellite(number: int) -> Satellite:
+    async def get_satellite(number: int) -> Satellite:
         """One satellite by its NORAD catalogue number."""
         found = api.catalogue.get(number)
         if found is None:
@@ -48,19 +48,19 @@ def fastapi_app(api, stats):
         return found
 
     @v1.post("/satellites", dependencies=[needs("write")], status_code=201)
-    def add_satellite(new: NewSatellite) -> Satellite:
+    async def add_satellite(new: NewSatellite) -> Satellite:
         """Add a satellite (needs a key with the 'write' scope)."""
         return api.catalogue.add(new)
 
     @app.get("/v2/satellites", tags=["satellites"], dependencies=[needs("read")])
-    def list_satellites_v2(query: Annotated[Query, QueryParams()]) -> dict:
+    async def list_satellites_v2(query: Annotated[Query, QueryParams()]) -> dict:
         """Version 2 renames one field, launched -> launch_year; /v1 keeps its shape for old clients."""
         page = api.catalogue.page(query, path="/v2/satellites").model_dump()
         page["items"] = [{**s, "launch_year": s.pop("launched")} for s in page["items"]]
         return page
 
     @app.get("/demo/flaky/{token}", tags=["demo"])
-    def flaky(token: str, fail: int = 2, status: int = 503):
+    async def flaky(token: str, fail: int = 2, status: int = 503):
         """Fails `fail` times for each token (with `status`: 503, or 429 with Retry-After 1), then succeeds."""
         failing, calls = api.flaky(token, fail)
         if failing:
@@ -69,12 +69,12 @@ def fastapi_app(api, stats):
         return {"calls": calls}
 
     @app.get("/satellites.html", response_class=HTMLResponse, include_in_schema=False)
-    def web_page():
+    async def web_page():
         """The same data as a page for human eyes (what a scraper has to read)."""
         return page_html(api.catalogue.page(Query(per_page=50)).items, api.layout)
 
     @app.get("/docs", include_in_schema=False)
-    def docs():
+    async def docs():
         # relative URLs: the page works at /docs and at /proxy/<port>/docs alike
         return get_swagger_ui_html(openapi_url="openapi.json", title="Satellites API",
                                    swagger_js_url="static/swagger-ui-bundle.js", swagger_css_url="static/swagger-ui.css",
@@ -83,21 +83,31 @@ def fastapi_app(api, stats):
     app.mount("/static", StaticFiles(directory=SWAGGER), name="static")
     app.include_router(v1)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        stats.add(messages=1)
-        size = request.headers.get("content-length")
-        if size and size.isdigit() and int(size) > MAX_BODY:
-            left = min(int(size), DRAIN)  # read and drop it, so the client can read the answer
-            async for chunk in request.stream():
-                left -= len(chunk)
-                if left <= 0:
-                    break
-            return JSONResponse({"detail": f"request body of {int(size):,} bytes is over the "
-                                           f"{MAX_BODY // 1024} KiB limit"}, 413, {"Connection": "close"})
-        return await call_next(request)
-
+    app.add_middleware(BodyLimit, stats=stats)
     return app
+
+
+class BodyLimit:
+    """ASGI middleware: count each request; a body over MAX_BODY gets 413 (read and dropped, never kept)."""
+
+    def __init__(self, app, stats):
+        self.app, self.stats = app, stats
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        self.stats.add(messages=1)
+        size = dict(scope["headers"]).get(b"content-length", b"")
+        if not (size.isdigit() and int(size) > MAX_BODY):
+            return await self.app(scope, receive, send)
+        left = min(int(size), DRAIN)  # read it all (up to DRAIN), so the client can read the answer
+        while left > 0:
+            message = await receive()
+            left -= len(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        refusal = JSONResponse({"detail": too_big(int(size))}, 413, {"Connection": "close"})
+        await refusal(scope, receive, send)
 
 
 def page_html(satellites, layout):

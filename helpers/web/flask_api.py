@@ -5,7 +5,7 @@ from flask import Flask, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from helpers.web.api import DRAIN, MAX_BODY, not_found, validation_detail
+from helpers.web.api import DRAIN, MAX_BODY, not_found, too_big, validation_detail
 from helpers.web.catalogue import NewSatellite, Query
 from helpers.web.keys import HEADER
 
@@ -50,7 +50,7 @@ def flask_app(api, stats):
         left = min(size, DRAIN)  # read and drop the body, so the client can read the answer
         while left > 0 and (chunk := request.environ["wsgi.input"].read(min(left, 65536))):
             left -= len(chunk)
-        return {"detail": f"request body of {size:,} bytes is over the {MAX_BODY // 1024} KiB limit"}, 413
+        return {"detail": too_big(size)}, 413
 
     @app.errorhandler(HTTPException)
     def http_error(error):

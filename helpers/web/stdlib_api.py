@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import ValidationError
 
-from helpers.web.api import DRAIN, MAX_BODY, not_found, validation_detail
+from helpers.web.api import DRAIN, MAX_BODY, not_found, too_big, validation_detail
 from helpers.web.catalogue import NewSatellite, Query
 from helpers.web.keys import HEADER
 
@@ -69,8 +69,7 @@ class ApiHandler(JsonErrors, http.server.BaseHTTPRequestHandler):
             return self.send_json(411, {"detail": "send a Content-Length header with the body"}, close=True)
         if int(size) > MAX_BODY:
             self.drain(int(size))
-            return self.send_json(413, {"detail": f"request body of {int(size):,} bytes is over the "
-                                                  f"{MAX_BODY // 1024} KiB limit"}, close=True)
+            return self.send_json(413, {"detail": too_big(int(size))}, close=True)
         try:
             new = NewSatellite.model_validate_json(self.rfile.read(int(size)))
         except ValidationError as error:
