@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import fastapi_offline
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query as QueryParams
+from fastapi import Depends, FastAPI, HTTPException, Query as QueryParams
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import APIKeyHeader
@@ -32,14 +32,13 @@ def fastapi_app(api, stats):
                 raise HTTPException(refusal.status, refusal.detail, refusal.headers)
         return Depends(check)
 
-    v1 = APIRouter(prefix="/v1", tags=["satellites"])
-
-    @v1.get("/satellites", dependencies=[needs("read")])
+    @app.get("/v1/satellites", tags=["satellites"], dependencies=[needs("read")])
     async def list_satellites(query: Annotated[Query, QueryParams()]) -> Page:
         """Satellites, filtered by orbit and purpose, one page at a time."""
         return api.catalogue.page(query)
 
-    @v1.get("/satellites/{number}", dependencies=[needs("read")], responses={404: {"description": "no such satellite"}})
+    @app.get("/v1/satellites/{number}", tags=["satellites"], dependencies=[needs("read")],
+             responses={404: {"description": "no such satellite"}})
     async def get_satellite(number: int) -> Satellite:
         """One satellite by its NORAD catalogue number."""
         found = api.catalogue.get(number)
@@ -47,7 +46,7 @@ def fastapi_app(api, stats):
             raise HTTPException(404, not_found(number))
         return found
 
-    @v1.post("/satellites", dependencies=[needs("write")], status_code=201)
+    @app.post("/v1/satellites", tags=["satellites"], dependencies=[needs("write")], status_code=201)
     async def add_satellite(new: NewSatellite) -> Satellite:
         """Add a satellite (needs a key with the 'write' scope)."""
         return api.catalogue.add(new)
@@ -81,7 +80,6 @@ def fastapi_app(api, stats):
                                    swagger_favicon_url="static/favicon.png")
 
     app.mount("/static", StaticFiles(directory=SWAGGER), name="static")
-    app.include_router(v1)
 
     app.add_middleware(BodyLimit, stats=stats)
     return app
