@@ -24,6 +24,7 @@ def test_list_names_every_server():
 
 DNS_QUERY = DNSRecord.question("www.crappytaxidermy.com").pack()
 HEAD = b"HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+KEYLESS = b"GET /v1/satellites HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 PROBES = {  # one real request per terminal server, and what its reply starts with
     "echo": (ask, b"from a terminal", b"from a terminal"),
     "udp-time": (udp_ask, b"Hey!", b"Are you talking to me"),
@@ -37,6 +38,10 @@ PROBES = {  # one real request per terminal server, and what its reply starts wi
     "ftp": (talk, b"NOOP\r\n", b"220 "),
     "mail": (talk, b"EHLO terminal\r\n", b"220 "),
     "smtp": (talk, b"EHLO terminal\r\n", b"220 "),
+    # the API servers answer a keyless request with 401 and say where the key goes
+    "api-stdlib": (talk, KEYLESS, b"HTTP/1.1 401 "),
+    "api-flask": (talk, KEYLESS, b"HTTP/1.1 401 "),
+    "api-fastapi": (talk, KEYLESS, b"HTTP/1.1 401 "),
 }
 if not rabbitmq_available(quiet=True) and os.environ.get("CI") != "true":  # CI installs it and always runs it
     del PROBES["rabbitmq"]
