@@ -53,7 +53,8 @@ FIELDS = ("id", "name", "operator", "orbit", "launched", "purpose")
 class NewSatellite(BaseModel):
     """What a client sends to add a satellite (POST): every field checked, unknown fields refused."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "CubeSat One", "operator": "a school", "orbit": "LEO", "launched": 2026, "purpose": "science"}]})
     name: str = Field(min_length=1, max_length=80)
     operator: str = Field(min_length=1, max_length=80)
     orbit: Orbit

@@ -9,6 +9,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 
 from helpers.web.api import DRAIN, MAX_BODY, not_found, too_big
 from helpers.web.catalogue import NewSatellite, Page, Query, Satellite
@@ -18,10 +19,24 @@ from helpers.web.keys import HEADER
 SWAGGER = Path(fastapi_offline.__file__).parent / "static"
 
 
+class Problem(BaseModel):
+    """What every error answer holds: one line saying what went wrong."""
+
+    detail: str
+
+
+RETRY_AFTER = {"Retry-After": {"description": "whole seconds to wait", "schema": {"type": "integer"}}}
+KEYED = {401: {"model": Problem, "description": "no key, or one the server does not know"},
+         429: {"model": Problem, "description": "over this key's rate limit", "headers": RETRY_AFTER}}
+DESCRIPTION = ("The course's satellite catalogue. Every /v1 and /v2 call needs a key in the X-API-Key header: "
+               "press Authorize. From a terminal, use the server's own address (`server.url` in the notebook): "
+               "this page's address goes through Jupyter's proxy, which asks for Jupyter's token.")
+
+
 def fastapi_app(api, stats):
     """A FastAPI app serving api (an Api), counting requests in stats."""
     app = FastAPI(title="Satellites", version="1.0.0", docs_url=None, redoc_url=None,
-                  description="The course's satellite catalogue. Every /v1 call needs a key in the X-API-Key header.",
+                  description=DESCRIPTION,
                   servers=[{"url": ".", "description": "where this page was loaded from (also through a proxy)"}])
     key_header = APIKeyHeader(name=HEADER, auto_error=False)
 
@@ -32,13 +47,13 @@ def fastapi_app(api, stats):
                 raise HTTPException(refusal.status, refusal.detail, refusal.headers)
         return Depends(check)
 
-    @app.get("/v1/satellites", tags=["satellites"], dependencies=[needs("read")])
+    @app.get("/v1/satellites", tags=["satellites"], dependencies=[needs("read")], responses=KEYED)
     async def list_satellites(query: Annotated[Query, QueryParams()]) -> Page:
         """Satellites, filtered by orbit and purpose, one page at a time."""
         return api.catalogue.page(query)
 
     @app.get("/v1/satellites/{number}", tags=["satellites"], dependencies=[needs("read")],
-             responses={404: {"description": "no such satellite"}})
+             responses={**KEYED, 404: {"model": Problem, "description": "no such satellite"}})
     async def get_satellite(number: int) -> Satellite:
         """One satellite by its NORAD catalogue number."""
         found = api.catalogue.get(number)
@@ -46,12 +61,14 @@ def fastapi_app(api, stats):
             raise HTTPException(404, not_found(number))
         return found
 
-    @app.post("/v1/satellites", tags=["satellites"], dependencies=[needs("write")], status_code=201)
+    @app.post("/v1/satellites", tags=["satellites"], dependencies=[needs("write")], status_code=201,
+              responses={**KEYED, 403: {"model": Problem, "description": "this key may only read"},
+                         413: {"model": Problem, "description": "a body over 64 KiB"}})
     async def add_satellite(new: NewSatellite) -> Satellite:
         """Add a satellite (needs a key with the 'write' scope)."""
         return api.catalogue.add(new)
 
-    @app.get("/v2/satellites", tags=["satellites"], dependencies=[needs("read")])
+    @app.get("/v2/satellites", tags=["satellites"], dependencies=[needs("read")], responses=KEYED)
     async def list_satellites_v2(query: Annotated[Query, QueryParams()]) -> dict:
         """Version 2 renames one field, launched -> launch_year; /v1 keeps its shape for old clients."""
         page = api.catalogue.page(query, path="/v2/satellites").model_dump()
