@@ -18,10 +18,8 @@ import select
 import shutil
 import socket
 import statistics
-import tempfile
 import time
 from collections import deque
-from pathlib import Path
 
 from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.handlers import FTPHandler
@@ -29,6 +27,7 @@ from pyftpdlib.ioloop import IOLoop
 from pyftpdlib.servers import FTPServer
 
 from helpers.core.errors import ServiceError, describe
+from helpers.core.folders import private_folder
 from helpers.core.ports import HOST
 from helpers.core.service import ThreadService
 
@@ -149,8 +148,7 @@ class FtpServer(ThreadService):
         })
 
     def _start(self):
-        sweep_orphans()
-        self.root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))  # the pid tells whose folder it is
+        self.root = private_folder(PREFIX)
         try:
             (self.root / WELCOME).write_bytes(WELCOME_TEXT)
             self._ftpd = FTPServer((HOST, self.port), self._handler(), ioloop=IOLoop.factory())
@@ -178,27 +176,6 @@ class FtpServer(ThreadService):
         if self._thread.is_alive():  # the loop did not end in time: close its sockets from here
             self._ftpd.close_all()
         shutil.rmtree(self.root, ignore_errors=True)
-
-
-def sweep_orphans():
-    """Remove the folders of servers whose process died without stop() (a killed kernel); return how many."""
-    removed = 0
-    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
-        pid = folder.name[len(PREFIX):].split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += not folder.exists()
-    return removed
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, and belongs to someone else
-        return True
-    return True
 
 
 def ftp_server(name="ftp", port=0):

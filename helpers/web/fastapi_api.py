@@ -1,4 +1,5 @@
 """The satellite API on FastAPI: typed models, validation (422 naming the field) and OpenAPI for free."""
+import asyncio
 import html
 from pathlib import Path
 from typing import Annotated, Optional
@@ -72,7 +73,8 @@ def fastapi_app(api, stats):
     async def list_satellites_v2(query: Annotated[Query, QueryParams()]) -> dict:
         """Version 2 renames one field, launched -> launch_year; /v1 keeps its shape for old clients."""
         page = api.catalogue.page(query, path="/v2/satellites").model_dump()
-        page["items"] = [{**s, "launch_year": s.pop("launched")} for s in page["items"]]
+        page["items"] = [{**{k: v for k, v in s.items() if k != "launched"}, "launch_year": s["launched"]}
+                         for s in page["items"]]
         return page
 
     @app.get("/demo/flaky/{token}", tags=["demo"])
@@ -83,6 +85,12 @@ def fastapi_app(api, stats):
             headers = {"Retry-After": "1"} if status == 429 else {}
             return JSONResponse({"detail": f"failing on purpose (call {calls} of {fail})"}, status, headers)
         return {"calls": calls}
+
+    @app.get("/demo/slow", tags=["demo"])
+    async def slow(ms: Annotated[int, QueryParams(ge=0, le=2000)] = 50):
+        """Answers after `ms` milliseconds, like an API that waits on a database or a far-away server."""
+        await asyncio.sleep(ms / 1000)
+        return {"waited_ms": ms}
 
     @app.get("/satellites.html", response_class=HTMLResponse, include_in_schema=False)
     async def web_page():

@@ -118,6 +118,7 @@ class ApiHTTPServer(http.server.ThreadingHTTPServer):
     """A thread per connection; skips the slow reverse-DNS lookup of HTTPServer.server_bind."""
 
     daemon_threads = True
+    request_queue_size = 128  # socketserver's default, 5, refuses a burst of 100 clients
 
     def handle_error(self, request, client_address):
         self.service.stats.add(errors=1)  # a client that vanished mid-request: count it, print nothing
