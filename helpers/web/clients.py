@@ -158,7 +158,7 @@ def fetch_one_by_one(base_url, key, paths):
                 reply = client.get(path)
             except httpx.HTTPError as error:
                 raise ServiceError(one_line(error, client, path)) from error
-            _note(batch, started, start, reply.status_code)
+            _note(batch, started, start, time.perf_counter(), reply.status_code)
     batch.total_ms = (time.perf_counter() - started) * 1000
     return batch
 
@@ -174,23 +174,22 @@ async def fetch_many(base_url, key, paths, concurrency=None):
                 reply = await client.get(path)
             except httpx.HTTPError as error:
                 errors.append(one_line(error, client, path))
-                return start, None
-            return start, reply.status_code
+                return start, time.perf_counter(), None
+            return start, time.perf_counter(), reply.status_code  # when this one's answer came
 
         started = time.perf_counter()
-        for start, status in await asyncio.gather(*map(one, paths)):  # gather keeps the order of paths
-            _note(batch, started, start, status)
+        for start, end, status in await asyncio.gather(*map(one, paths)):  # gather keeps the order of paths
+            _note(batch, started, start, end, status)
         batch.total_ms = (time.perf_counter() - started) * 1000
     if errors:
         raise ServiceError(f"{len(errors)} of {len(paths)} requests failed, the first: {errors[0]}")
     return batch
 
 
-def _note(batch, started, start, status):
-    """Add one request, sent at `start` and answered now, to batch."""
-    now = time.perf_counter()
+def _note(batch, started, start, end, status):
+    """Add one request, sent at `start` and answered at `end`, to batch."""
     batch.starts_ms.append((start - started) * 1000)
-    batch.each_ms.append((now - start) * 1000)
+    batch.each_ms.append((end - start) * 1000)
     batch.statuses.append(status)
 
 

@@ -143,6 +143,14 @@ def test_fetch_many_sends_100_at_once(server, key):
     assert len(figure.axes) == 2 and "at once" in figure.axes[1].get_title()
 
 
+def test_each_request_is_timed_to_its_own_answer(server, key):
+    paths = ["/demo/slow?ms=0", "/demo/slow?ms=400"] * 10
+    batch = asyncio.run(fetch_many(server.url, key, paths))
+    ends = [start + each for start, each in zip(batch.starts_ms, batch.each_ms)]
+    assert max(ends[0::2]) < min(ends[1::2]) - 200  # the quick ones came back long before the slow ones
+    assert max(ends) <= batch.total_ms + 1
+
+
 def test_fetch_many_says_what_failed(server):
     with pytest.raises(ServiceError, match=r"^100 of 100 requests failed, the first: nothing is listening"):
         asyncio.run(fetch_many(f"http://{HOST}:{free_port()}", "k", ["/v1/satellites"] * 100, concurrency=10))
