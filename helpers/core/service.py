@@ -97,3 +97,22 @@ class ThreadService(Service):
         self._thread.join(timeout=1)
         self._wake_r.close()
         self._wake_w.close()
+
+
+class SocketServerService(ThreadService):
+    """A service around a socketserver-style server (serve_forever, shutdown): subclasses build it in _make()."""
+
+    def _make(self):
+        raise NotImplementedError
+
+    def _start(self):
+        self._httpd = self._make()
+        self.address = self._httpd.server_address[:2]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"{self.name}-serve", daemon=True)
+        self._thread.start()
+
+    def _stop(self):
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=1)

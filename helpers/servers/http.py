@@ -1,10 +1,9 @@
 """A tiny web server (the standard library's http.server) in a thread: something real for netcat to talk to."""
 import http.server
 import socketserver
-import threading
 
 from helpers.core.ports import HOST
-from helpers.core.service import ThreadService
+from helpers.core.service import SocketServerService
 
 PAGE = b"<!doctype html>\n<title>Data in Space</title>\n<h1>Hello from 127.0.0.1</h1>\n"
 
@@ -47,7 +46,7 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
         self.server_name, self.server_port = HOST, self.server_address[1]
 
 
-class HttpServer(ThreadService):
+class HttpServer(SocketServerService):
     """http.server on 127.0.0.1 in a background thread, with the course lifecycle."""
 
     kind = "http thread"
@@ -57,19 +56,10 @@ class HttpServer(ThreadService):
         super().__init__(name)
         self.port = port
 
-
-    def _start(self):
-        self._httpd = _HTTPServer((HOST, self.port), PageHandler)
-        self._httpd.service = self
-        self.address = self._httpd.server_address[:2]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"{self.name}-http", daemon=True)
-        self._thread.start()
-
-    def _stop(self):
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=1)
+    def _make(self):
+        httpd = _HTTPServer((HOST, self.port), PageHandler)
+        httpd.service = self
+        return httpd
 
 
 def http_server(name="http", port=0):

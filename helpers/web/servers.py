@@ -9,7 +9,7 @@ import uvicorn
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from helpers.core.ports import HOST
-from helpers.core.service import ThreadService
+from helpers.core.service import SocketServerService
 from helpers.web.api import Api
 from helpers.web.fastapi_api import fastapi_app
 from helpers.web.flask_api import flask_app
@@ -20,7 +20,7 @@ for _name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
     logging.getLogger(_name).setLevel(logging.ERROR)  # no request lines on the notebook's stderr
 
 
-class ApiServer(ThreadService):
+class ApiServer(SocketServerService):
     """An API server in a background thread, with a fresh catalogue and a learner's key."""
 
     kind = "http thread"
@@ -63,18 +63,10 @@ class StdlibServer(ApiServer):
         super().__init__(name, port)
         self.handler = NagleHandler if nagle else ApiHandler
 
-    def _start(self):
-        self._httpd = ApiHTTPServer((HOST, self.port), self.handler)
-        self._httpd.api, self._httpd.service = self.api, self
-        self.address = self._httpd.server_address[:2]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"{self.name}-http", daemon=True)
-        self._thread.start()
-
-    def _stop(self):
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=1)
+    def _make(self):
+        httpd = ApiHTTPServer((HOST, self.port), self.handler)
+        httpd.api, httpd.service = self.api, self
+        return httpd
 
 
 class QuietHandler(JsonErrors, WSGIRequestHandler):
@@ -95,18 +87,10 @@ class FlaskServer(ApiServer):
         super().__init__(name, port)
         self.app = flask_app(self.api, self.stats)
 
-    def _start(self):
-        self._httpd = make_server(HOST, self.port, self.app, threaded=True, request_handler=QuietHandler)
-        self._httpd.daemon_threads = True
-        self.address = self._httpd.server_address[:2]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"{self.name}-http", daemon=True)
-        self._thread.start()
-
-    def _stop(self):
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=1)
+    def _make(self):
+        httpd = make_server(HOST, self.port, self.app, threaded=True, request_handler=QuietHandler)
+        httpd.daemon_threads = True
+        return httpd
 
 
 class FastApiServer(ApiServer):

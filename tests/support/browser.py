@@ -9,6 +9,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -149,6 +150,21 @@ def open_and_run_all(browser, lab, notebook, timeout=120_000):
         prompts = page.locator(CURRENT + " .jp-CodeCell .jp-InputPrompt").all_inner_texts()
         raise AssertionError(f"Run All did not finish: prompts {prompts}") from None
     return page
+
+
+def block_outside(page):
+    """Abort every request of page to a host other than this machine; return the list the aborted URLs go into."""
+    outside = []
+
+    def only_local(route):
+        url = urlsplit(route.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in ("127.0.0.1", "localhost"):
+            outside.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    page.route("**/*", only_local)
+    return outside
 
 
 def wait_all_run(page):

@@ -64,7 +64,7 @@ def test_garbage_bytes_get_a_400(server):
 
 
 def test_a_slow_client_sending_headers_byte_by_byte_does_not_block_others(server):
-    request = f"GET /v1/satellites/5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()  # no key
+    request = "GET /v1/satellites/5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()  # no key
     result = {}
     slow = threading.Thread(target=lambda: result.update(reply=raw(server, request, pause=0.02)))
     slow.start()

@@ -1,10 +1,6 @@
 """10_web_apis in a real browser: Run All, an HTTP request typed in the raw console, the explorer clicked
 (200, 422, 401), and the docs page in the notebook's frame, through the proxy and with nothing from outside."""
-from urllib.parse import urlsplit
-
-from browser import CURRENT, browser, lab, open_and_run_all, screenshot  # noqa: F401 (fixtures)
-
-LOCAL = {"127.0.0.1", "localhost"}
+from browser import CURRENT, block_outside, browser, lab, open_and_run_all, screenshot  # noqa: F401 (fixtures)
 
 
 def pick(explorer, endpoint):
@@ -21,17 +17,8 @@ def send(explorer, expect):
 
 
 def test_console_explorer_and_docs_in_the_browser(browser, lab):
-    outside = []
     page = open_and_run_all(browser, lab, "10_web_apis.ipynb", timeout=180_000)
-
-    def only_local(route):
-        url = urlsplit(route.request.url)
-        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOCAL:
-            outside.append(route.request.url)
-            return route.abort()
-        return route.continue_()
-
-    page.route("**/*", only_local)
+    outside = block_outside(page)
     console = page.locator(CURRENT + " .widget-vbox", has=page.locator(".dis-reply")).first
     console.scroll_into_view_if_needed()
     console.locator("button", has_text="Send").click()

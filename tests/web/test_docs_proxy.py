@@ -1,12 +1,9 @@
 """The FastAPI docs page through JupyterLab's proxy (jupyter-server-proxy): nothing from a CDN, Swagger UI renders,
 and Authorize + Try it out + Execute gets a satellite through /proxy/<port>/."""
-from urllib.parse import urlsplit
-
-from browser import browser, lab, screenshot  # noqa: F401 (fixtures)
+from browser import block_outside, browser, lab, screenshot  # noqa: F401 (fixtures)
 
 from helpers.web import api_server
 
-LOCAL = {"127.0.0.1", "localhost"}
 GET_ONE = "#operations-satellites-get_satellite_v1_satellites__number__get"
 
 
@@ -15,16 +12,7 @@ def test_swagger_ui_works_through_the_jupyter_proxy(browser, lab):
         port = server.address[1]
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
         page.set_default_timeout(20_000)
-        outside, api_calls = [], []
-
-        def only_local(route):
-            url = urlsplit(route.request.url)
-            if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOCAL:
-                outside.append(route.request.url)
-                return route.abort()
-            return route.continue_()
-
-        page.route("**/*", only_local)
+        outside, api_calls = block_outside(page), []
         page.on("response", lambda r: api_calls.append((r.url, r.status)) if "/v1/" in r.url else None)
         try:
             page.goto(lab.url(f"proxy/{port}/docs"))
