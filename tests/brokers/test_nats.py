@@ -1,12 +1,8 @@
 """NATS: a real nats-server with JetStream; pub-sub, queue groups, wildcards, late joiners, bad input, no orphans."""
 import json
 import os
-import signal
 import socket
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import psutil
@@ -17,7 +13,7 @@ from helpers.brokers.nats import (guarantees, nats_server, ping, pubsub_rate, qu
                                   sweep_stale_folders)
 from helpers.brokers.nats_demos import late_joiners, wildcard_matches
 from helpers.core.ports import is_listening
-from ended import all_gone
+from ended import all_gone, python_parent, sigkill
 from helpers.servers.redis import redis_server
 
 
@@ -114,19 +110,12 @@ ORPHAN = textwrap.dedent("""
 
 
 def test_nats_server_dies_when_its_parent_python_is_sigkilled(tmp_path):
-    parent = subprocess.Popen([sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, text=True,
-                              cwd=Path(__file__).resolve().parents[2], env=dict(os.environ, TMPDIR=str(tmp_path)))
-    try:
+    with python_parent(ORPHAN, env=dict(os.environ, TMPDIR=str(tmp_path))) as parent:
         pid, port, folder = parent.stdout.readline().split()
         child = psutil.Process(int(pid))
         assert child.ppid() == parent.pid and is_listening(("127.0.0.1", int(port)))
-        parent.send_signal(signal.SIGKILL)  # like a kernel killed from outside: no atexit, no stop()
-        parent.wait(timeout=5)
+        sigkill(parent)
         assert all_gone([child], [int(port)])
-    finally:
-        parent.kill()
-        parent.wait()
-        parent.stdout.close()
     # no cleanup ran in the killed parent: its folder stays until a later start sweeps it (its server is gone)
     assert Path(folder).exists() and Path(folder).parent == tmp_path
     sweep_stale_folders(age=0, root=tmp_path)

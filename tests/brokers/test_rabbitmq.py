@@ -1,12 +1,9 @@
 """RabbitMQ: the real rabbitmq-server as this user; pub-sub, queues, the tutorials' core, bad input, no orphans."""
 import os
-import signal
 import socket
 import struct
 import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import psutil
@@ -17,7 +14,7 @@ from helpers.brokers import rabbitmq
 from helpers.brokers.rabbitmq import guarantees, pubsub_rate, queue_round, rabbitmq_available, rabbitmq_server
 from helpers.brokers.rabbitmq_demos import RpcClient, RpcWorker, fanout_demo, fib, topic_routes, work_queue_demo
 from helpers.core.ports import is_listening
-from ended import all_gone
+from ended import all_gone, python_parent, sigkill
 from learner import ROOT, home, private_env, unprivileged  # noqa: F401 (home is a fixture)
 
 HEADER = b"AMQP\x00\x00\x09\x01"  # the protocol header every AMQP 0-9-1 client sends first
@@ -170,9 +167,7 @@ ORPHAN = textwrap.dedent("""
 @needs_rabbitmq
 def test_rabbitmq_as_the_learner_dies_with_its_sigkilled_parent(home):
     prefix, who = unprivileged(home)  # as dis-learner when we are root
-    parent = subprocess.Popen([*prefix, sys.executable, "-c", ORPHAN], cwd=ROOT, env=private_env(home),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with python_parent(ORPHAN, prefix=prefix, env=private_env(home), stderr=subprocess.PIPE) as parent:
         line = parent.stdout.readline().split()
         assert line, f"the server did not start as {who}: {parent.stderr.read()[-500:]}"
         uid, beam, epmd, *ports = map(int, line)
@@ -181,11 +176,5 @@ def test_rabbitmq_as_the_learner_dies_with_its_sigkilled_parent(home):
         processes = family(beam) + [psutil.Process(epmd)]
         assert {p.name() for p in processes} >= {"beam.smp", "epmd", "erl_child_setup"}
         assert is_listening(("127.0.0.1", ports[0]))
-        parent.send_signal(signal.SIGKILL)  # like a kernel killed from outside: no atexit, no stop()
-        parent.wait(timeout=5)
+        sigkill(parent)
         assert all_gone(processes, ports, wait=15.0), [p.name() for p in processes if p.is_running()]
-    finally:
-        parent.kill()
-        parent.wait()
-        parent.stdout.close()
-        parent.stderr.close()

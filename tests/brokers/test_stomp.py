@@ -1,12 +1,8 @@
 """STOMP: coilmq in a child process; topic fan-out, queue competing consumers, raw frames, bad input, no orphans."""
 import os
-import signal
 import socket
-import subprocess
-import sys
 import textwrap
 import time
-from pathlib import Path
 
 import psutil
 import pytest
@@ -15,7 +11,7 @@ from helpers import ServiceError, running, stop_all
 from helpers.brokers.stomp import (BadFrame, connect_frame, fan_out, frame_text, guarantees, handshake,
                                    pubsub_rate, queue_round, raw_round, split_frames, stomp_server, virtual_host)
 from helpers.core.ports import is_listening
-from ended import all_gone
+from ended import all_gone, python_parent, sigkill
 
 
 @pytest.fixture(scope="module")
@@ -127,19 +123,12 @@ ORPHAN = textwrap.dedent("""
 
 
 def test_stomp_broker_dies_when_its_parent_python_is_sigkilled():
-    parent = subprocess.Popen([sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, text=True,
-                              cwd=Path(__file__).resolve().parents[2])
-    try:
+    with python_parent(ORPHAN) as parent:
         pid, port = map(int, parent.stdout.readline().split())
         child = psutil.Process(pid)
         assert child.ppid() == parent.pid and is_listening(("127.0.0.1", port))
-        parent.send_signal(signal.SIGKILL)  # like a kernel killed from outside: no atexit, no stop()
-        parent.wait(timeout=5)
+        sigkill(parent)
         assert all_gone([child], [port])
-    finally:
-        parent.kill()
-        parent.wait()
-        parent.stdout.close()
 
 
 def send_raw(address, data, reset=False):
