@@ -99,8 +99,35 @@ class ThreadService(Service):
         self._wake_w.close()
 
 
+class ClosesConnections:
+    """A threaded socketserver mix-in that can close its open connections (else a handler serves a keep-alive client on)."""
+
+    def __init__(self, *args, **kwargs):
+        self.connections, self._connections_lock = set(), threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        with self._connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self):
+        """Shut every open connection down: its handler's next read ends, and so does its thread."""
+        with self._connections_lock:
+            for request in self.connections:
+                try:
+                    request.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
 class SocketServerService(ThreadService):
-    """A service around a socketserver-style server (serve_forever, shutdown): subclasses build it in _make()."""
+    """A service around a threaded socketserver with ClosesConnections: subclasses build it in _make()."""
 
     def _make(self):
         raise NotImplementedError
@@ -115,4 +142,5 @@ class SocketServerService(ThreadService):
     def _stop(self):
         self._httpd.shutdown()
         self._httpd.server_close()
+        self._httpd.close_connections()  # a client with a kept-alive connection gets no more answers
         self._thread.join(timeout=1)

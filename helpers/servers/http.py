@@ -3,7 +3,7 @@ import http.server
 import socketserver
 
 from helpers.core.ports import HOST
-from helpers.core.service import SocketServerService
+from helpers.core.service import ClosesConnections, SocketServerService
 
 PAGE = b"<!doctype html>\n<title>Data in Space</title>\n<h1>Hello from 127.0.0.1</h1>\n"
 
@@ -38,7 +38,7 @@ class PageHandler(http.server.BaseHTTPRequestHandler):
         pass  # quiet: no request lines on the notebook's stderr
 
 
-class _HTTPServer(http.server.ThreadingHTTPServer):
+class _HTTPServer(ClosesConnections, http.server.ThreadingHTTPServer):
     daemon_threads = True
 
     def server_bind(self):

@@ -6,10 +6,10 @@ import threading
 import time
 
 import uvicorn
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from helpers.core.ports import HOST
-from helpers.core.service import SocketServerService
+from helpers.core.service import ClosesConnections, SocketServerService
 from helpers.web.api import Api
 from helpers.web.fastapi_api import fastapi_app
 from helpers.web.flask_api import flask_app
@@ -78,6 +78,10 @@ class QuietHandler(JsonErrors, WSGIRequestHandler):
         pass
 
 
+class ClosingWSGIServer(ClosesConnections, ThreadedWSGIServer):
+    """werkzeug's threaded server (what make_server(threaded=True) builds) that can close its connections."""
+
+
 class FlaskServer(ApiServer):
     """The API on Flask, served by werkzeug (a thread per connection)."""
 
@@ -88,7 +92,7 @@ class FlaskServer(ApiServer):
         self.app = flask_app(self.api, self.stats)
 
     def _make(self):
-        httpd = make_server(HOST, self.port, self.app, threaded=True, request_handler=QuietHandler)
+        httpd = ClosingWSGIServer(HOST, self.port, self.app, handler=QuietHandler)
         httpd.daemon_threads = True
         return httpd
 

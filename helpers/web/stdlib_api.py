@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import ValidationError
 
+from helpers.core.service import ClosesConnections
 from helpers.web.api import DRAIN, MAX_BODY, not_found, too_big, validation_detail
 from helpers.web.catalogue import NewSatellite, Query
 from helpers.web.keys import HEADER
@@ -114,7 +115,7 @@ class NagleHandler(ApiHandler):
     disable_nagle_algorithm = False
 
 
-class ApiHTTPServer(http.server.ThreadingHTTPServer):
+class ApiHTTPServer(ClosesConnections, http.server.ThreadingHTTPServer):
     """A thread per connection; skips the slow reverse-DNS lookup of HTTPServer.server_bind."""
 
     daemon_threads = True

@@ -1,5 +1,6 @@
 """The same contract for the three servers: status codes, JSON bodies, pagination links, keys and limits."""
 import time
+from http.client import HTTPConnection, HTTPException
 
 import pytest
 import requests
@@ -111,3 +112,25 @@ def test_requests_are_counted_and_the_server_stops_cleanly():
     assert not server.running and registry.get("api-counted") is None
     with pytest.raises(requests.ConnectionError):
         requests.get(server.url + "/v1/satellites/5", timeout=1)
+
+
+def test_werkzeugs_server_closes_every_connection():
+    with api_server("flask", name="api-closes") as server:  # so Flask's round trip includes a TCP handshake
+        reply = requests.get(server.url + "/v1/satellites/5", headers=server.headers, timeout=5)
+        assert reply.status_code == 200 and reply.headers["Connection"] == "close"
+
+
+@pytest.mark.parametrize("framework", ["stdlib", "fastapi"])
+def test_stop_also_ends_kept_alive_connections(framework):
+    server = api_server(framework, name=f"api-kept-{framework}").start()
+    conn = HTTPConnection(*server.address, timeout=2)
+    try:
+        conn.request("GET", "/v1/satellites/5", headers=server.headers)
+        assert conn.getresponse().read() and conn.sock is not None  # kept alive
+        server.stop()
+        with pytest.raises((ConnectionError, HTTPException)):  # no more answers on it
+            conn.request("GET", "/v1/satellites/5", headers=server.headers)
+            conn.getresponse()
+    finally:
+        conn.close()
+        server.stop()
