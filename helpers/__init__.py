@@ -3,7 +3,7 @@
 The course-wide names are here; each topic's own names come from its package
 (`from helpers.sockets import recv_recorder`, `from helpers.packets import capture_tcp`).
 """
-from helpers.core.catalog import SERVERS, serve, stop
+from helpers.core.catalog import serve, servers, stop
 from helpers.core.client import ask, udp_ask
 from helpers.core.env_check import environment_report
 from helpers.core.errors import ServiceError
@@ -12,6 +12,6 @@ from helpers.core.registry import running, stop_all
 from helpers.servers.function import run_server
 from helpers.widgets import netcat, protocol_console, request_console, services_panel
 
-__all__ = ["SERVERS", "HOST", "ServiceError", "ask", "environment_report", "free_port",
-           "netcat", "protocol_console", "request_console", "run_server", "running", "serve", "services_panel",
-           "stop", "stop_all", "udp_ask"]
+__all__ = ["HOST", "ServiceError", "ask", "environment_report", "free_port", "netcat", "protocol_console",
+           "request_console", "run_server", "running", "serve", "servers", "services_panel", "stop", "stop_all",
+           "udp_ask"]

@@ -5,7 +5,7 @@ import signal
 import sys
 import time
 
-from helpers.core.catalog import SERVERS, serve
+from helpers.core.catalog import serve, servers
 
 
 def main(argv=None):
@@ -13,12 +13,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m helpers")
     commands = parser.add_subparsers(dest="command", required=True)
     serve_cmd = commands.add_parser("serve", help="run a course server until Ctrl-C")
-    serve_cmd.add_argument("name", nargs="?", choices=sorted(SERVERS), metavar="NAME")
+    serve_cmd.add_argument("name", nargs="?", choices=sorted(servers()), metavar="NAME")
     serve_cmd.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: the OS picks)")
     serve_cmd.add_argument("--list", action="store_true", help="list the servers")
     args = parser.parse_args(argv)
     if args.list or not args.name:
-        for name, (_, about) in SERVERS.items():
+        for name, (_, about) in servers().items():
             print(f"{name:<12} {about}")
         return 0
     signal.signal(signal.SIGTERM, signal.default_int_handler)

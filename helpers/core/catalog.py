@@ -3,6 +3,7 @@
 Each package in `helpers/` may hold a `catalog.py` with a `SERVERS` dict
 (name -> (factory, one-line description)); this module gathers them all.
 """
+import functools
 import importlib
 import pkgutil
 from pathlib import Path
@@ -10,6 +11,14 @@ from pathlib import Path
 from helpers.core import registry
 
 PACKAGES = Path(__file__).resolve().parents[1]
+
+
+def lazy(module, factory):
+    """A factory(name, port) that imports module only when a server is made (for a package whose heavy modules
+    its catalogue should not import: `serve --list` then stays quick)."""
+    def make(name, port=0):
+        return getattr(importlib.import_module(module), factory)(name=name, port=port)
+    return make
 
 
 def gather():
@@ -25,14 +34,18 @@ def gather():
     return found
 
 
-SERVERS = gather()
+@functools.cache
+def servers():
+    """{name: (factory, one line)} of every server, gathered on first use (not at `import helpers`: the topics'
+    modules bring FastAPI, matplotlib and more, which would slow the start of every notebook)."""
+    return gather()
 
 
 def serve(name, port=0, as_name=None):
     """Start the server called name (replacing a running one of that name) and return it."""
-    if name not in SERVERS:
-        raise ValueError(f"no server called {name!r}; choose from {', '.join(SERVERS)}")
-    factory, _ = SERVERS[name]
+    if name not in servers():
+        raise ValueError(f"no server called {name!r}; choose from {', '.join(servers())}")
+    factory, _ = servers()[name]
     return factory(name=as_name or name, port=port).start()
 
 

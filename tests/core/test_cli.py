@@ -22,6 +22,12 @@ def test_list_names_every_server():
         assert re.search(rf"^{name}\s", out, re.M)
 
 
+def test_import_helpers_leaves_the_heavy_libraries_for_later():
+    code = "import helpers, sys; print([m for m in ('fastapi', 'flask', 'grpc', 'jsonrpcserver', 'matplotlib') if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60).stdout
+    assert out.strip() == "[]", f"`import helpers` (every notebook's start) imported {out.strip()}"
+
+
 DNS_QUERY = DNSRecord.question("www.crappytaxidermy.com").pack()
 HEAD = b"HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 KEYLESS = b"GET /v1/satellites HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
@@ -42,6 +48,21 @@ PROBES = {  # one real request per terminal server, and what its reply starts wi
     "api-stdlib": (talk, KEYLESS, b"HTTP/1.1 401 "),
     "api-flask": (talk, KEYLESS, b"HTTP/1.1 401 "),
     "api-fastapi": (talk, KEYLESS, b"HTTP/1.1 401 "),
+    # the RPC servers: double(7) over HTTP where a typed request can make it; the protocol's first answer otherwise
+    "xmlrpc": (lambda a, r: talk(a, r).split(b"\r\n\r\n", 1)[-1],
+               b"POST / HTTP/1.0\r\nContent-Length: 136\r\n\r\n<?xml version='1.0'?><methodCall><methodName>double"
+               b"</methodName><params><param><value><int>7</int></value></param></params></methodCall>",
+               b"<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><int>14</int>"),
+    "jsonrpc": (lambda a, r: talk(a, r).split(b"\r\n\r\n", 1)[-1],
+                b'POST / HTTP/1.1\r\nContent-Length: 62\r\nConnection: close\r\n\r\n'
+                b'{"jsonrpc": "2.0", "method": "double", "params": [7], "id": 1}', b'{"jsonrpc": "2.0", "result": 14'),
+    "twirp": (lambda a, r: talk(a, r).split(b"\r\n\r\n", 1)[-1],
+              b"POST /twirp/space.Doubler/Double HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 12\r\n"
+              b'Connection: close\r\n\r\n{"value": 7}', b'{"value": "14"}'),
+    "grpc": (lambda a, r: talk(a, r)[3:4], b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00",
+             b"\x04"),  # HTTP/2: after the preface, the server's first frame is its SETTINGS (type 4)
+    "msgpack-rpc": (talk, b"\xff" + bytes(7) + b"\x01\x7f", b"\xff" + bytes(7) + b"\x01\x7f"),  # ZeroMQ greets back
+    "zerorpc": (talk, b"\xff" + bytes(7) + b"\x01\x7f", b"\xff" + bytes(7) + b"\x01\x7f"),
 }
 if not rabbitmq_available(quiet=True) and os.environ.get("CI") != "true":  # CI installs it and always runs it
     del PROBES["rabbitmq"]
