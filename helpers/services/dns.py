@@ -141,9 +141,21 @@ class Handler(DNSHandler):
                 reply = self.get_reply(data)
             except DNSError as error:
                 self.server.logger.log_error(self, error)
-                return  # hang up: after nonsense, where the next message starts is anyone's guess
+                break  # hang up: after nonsense, where the next message starts is anyone's guess
             self.server.logger.log_send(self, reply)
             self.request.sendall(len(reply).to_bytes(2, "big") + reply)
+        self.hang_up()
+
+    def hang_up(self):
+        """Send our FIN, then read and drop what the client still sends (1 s at most): closing with its unread
+        bytes would send a reset, and a reset can destroy replies the client has not read yet."""
+        try:
+            self.request.shutdown(socket.SHUT_WR)
+            self.request.settimeout(1.0)
+            while self.request.recv(65536):
+                pass
+        except OSError:
+            pass
 
     def read_message(self):
         """The next DNS message on the TCP connection, or None when the client has closed between messages."""
