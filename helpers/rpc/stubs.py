@@ -1,10 +1,8 @@
 """gRPC's code generation on the spot: protoc turns data/rpc_double.proto into Python modules in a private folder."""
 import atexit
 import functools
-import importlib.util
 import os
 import shutil
-import sys
 from pathlib import Path
 
 # Before gRPC starts: the course's children are fork + exec, so gRPC's fork handlers have nothing to do (left on,
@@ -12,10 +10,8 @@ from pathlib import Path
 os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
-from grpc_tools import protoc
-
-from helpers.core.errors import ServiceError
 from helpers.core.folders import private_folder
+from helpers.core.protoc import load_module, protoc
 
 PROTO = Path(__file__).resolve().parents[2] / "data" / "rpc_double.proto"
 
@@ -39,24 +35,11 @@ class Stubs:
         return (self.folder / name).read_text()
 
 
-def load(name, path):
-    """Import the module at path under name (the generated code imports its sibling by that name)."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @functools.cache
 def grpc_stubs(proto=PROTO):
     """Run protoc on proto once per process and import what it wrote (the folder is removed at exit)."""
     folder = private_folder("dis-rpc-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    argv = ["protoc", f"-I{proto.parent}", f"--python_out={folder}", f"--pyi_out={folder}",
-            f"--grpc_python_out={folder}", proto.name]
-    if protoc.main(argv) != 0:
-        raise ServiceError(f"protoc could not compile {proto.name}")
-    stem = proto.stem
-    messages = load(f"{stem}_pb2", folder / f"{stem}_pb2.py")
-    return Stubs(folder, messages, load(f"{stem}_pb2_grpc", folder / f"{stem}_pb2_grpc.py"))
+    protoc([proto.name], folder, proto.parent, grpc=True)
+    messages = load_module(folder / f"{proto.stem}_pb2.py", register=True)  # the _grpc module imports it by name
+    return Stubs(folder, messages, load_module(folder / f"{proto.stem}_pb2_grpc.py", register=True))

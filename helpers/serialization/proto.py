@@ -1,17 +1,11 @@
 """Protocol Buffers on the spot: protoc compiles the course's .proto files into a private folder, Python imports them."""
 import atexit
-import importlib.util
 import shutil
-import subprocess
-import sys
 from datetime import timezone
 from pathlib import Path
 
-from helpers.core.errors import ServiceError
 from helpers.core.folders import private_folder
-from helpers.core.process import end_process, spawn
-
-DATA = Path(__file__).resolve().parents[2] / "data"
+from helpers.core.protoc import DATA, load_module, protoc
 PROTOS = ("ser_record.proto", "ser_shapes.proto")
 PREFIX = "dis-proto-"
 
@@ -51,34 +45,6 @@ class CompiledProto:
 
     def __exit__(self, *exc):
         self.cleanup()
-
-
-def protoc(protos, folder, include=DATA, timeout=30.0):
-    """Run grpc_tools' protoc in a child process: Python modules and .pyi stubs for protos, written into folder."""
-    argv = [sys.executable, "-m", "grpc_tools.protoc", f"-I{include}", f"--python_out={folder}",
-            f"--pyi_out={folder}", *protos]
-    proc = spawn(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        _, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        end_process(proc)
-        raise ServiceError(f"protoc did not finish within {timeout:g} s") from None
-    if proc.returncode != 0:
-        lines = err.decode(errors="replace").strip().splitlines()
-        raise ServiceError(f"protoc failed: {lines[-1] if lines else f'exit status {proc.returncode}'}")
-
-
-def load_module(path):
-    """Import one generated _pb2.py file by its path (not through sys.path, so nothing stale is reused)."""
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except TypeError as error:  # the descriptor pool already holds a different version of this file
-        raise ServiceError(f"{path.stem}: this kernel already loaded another version of it; "
-                           f"restart the kernel to load the new one ({error})") from None
-    return module
 
 
 def compile_proto(protos=PROTOS, include=DATA):
