@@ -31,6 +31,22 @@ def spawn(argv, **popen_args):
     return subprocess.Popen(watchdog, **popen_args)
 
 
+def run_to_end(argv, what, timeout=30.0):
+    """Run a program to its end with pipes of its own, killed after timeout s: its stdout as bytes, or a ServiceError
+    naming `what` with the last line of its stderr."""
+    proc = spawn(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        end_process(proc)
+        raise ServiceError(f"{what} did not finish within {timeout:g} s") from None
+    if proc.returncode != 0:
+        lines = err.decode(errors="replace").strip().splitlines()
+        raise ServiceError(f"{what} failed: {lines[-1] if lines else f'exit status {proc.returncode}'}")
+    return out
+
+
 def first_line(proc, name, deadline):
     """The first line a child prints on its stdout pipe (say, the port it bound), waiting until deadline.
 

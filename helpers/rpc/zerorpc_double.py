@@ -11,7 +11,7 @@ import zmq
 
 from helpers.core.errors import ServiceError
 from helpers.core.ports import HOST
-from helpers.core.process import ProcessService, end_process, first_line, spawn
+from helpers.core.process import ProcessService, first_line, run_to_end, spawn
 from helpers.rpc.client import TIMEOUT, RpcClient, RpcFault
 from helpers.rpc.double import MAX_BODY
 from helpers.zeromq.base import address_of, socket
@@ -111,19 +111,7 @@ class ZerorpcClient(RpcClient):
 
 def run_child(args, timeout):
     """Run zerorpc_child.py with args; return its stdout lines (ServiceError with its last error line if it fails)."""
-    proc = spawn([sys.executable, str(CHILD), *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                 stderr=subprocess.PIPE)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        end_process(proc)
-        raise ServiceError(f"the zerorpc client did not finish within {timeout:g} s") from None
-    end_process(proc)
-    if proc.returncode != 0:
-        lines = err.decode(errors="replace").strip().splitlines()
-        raise ServiceError(f"the zerorpc client failed: {lines[-1] if lines else 'no message'}")
-    return out.decode().splitlines()
+    return run_to_end([sys.executable, str(CHILD), *args], "the zerorpc client", timeout).decode().splitlines()
 
 
 def chapter_client(server, num=7, count=0, timeout=20.0):

@@ -34,6 +34,17 @@ def now():
     return datetime.now().isoformat()
 
 
+def check_handler(handler):
+    """check_quickly() a plain http.server serving handler on 127.0.0.1 (a server that is not XML-RPC at all)."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        return check_quickly(f"http://127.0.0.1:{httpd.server_address[1]}/")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def check_quickly(server):
     started = time.monotonic()
     result = check_xmlrpc_time_server(server, quiet=True)
@@ -286,13 +297,7 @@ def test_a_web_page_instead_of_xmlrpc_is_named(status, hint):
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        result = check_quickly(f"http://127.0.0.1:{httpd.server_address[1]}/")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    result = check_handler(Page)
     assert result.failed == "answers" and hint in result.hint
 
 
@@ -314,13 +319,7 @@ def test_an_html_error_page_for_an_unknown_method_is_not_a_fault():
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), TimeOrPage)
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        result = check_quickly(f"http://127.0.0.1:{httpd.server_address[1]}/")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    result = check_handler(TimeOrPage)
     assert result.failed == "unknown" and "a Fault inside an HTTP 200 reply" in result.hint
     assert "no_such_method() got HTTP 500" in result.report()
 
