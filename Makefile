@@ -9,13 +9,13 @@ UV_PIN := uv==0.13.9
 # One lock for Linux and macOS, Python 3.10 and newer: uv's --universal writes environment markers where
 # versions differ (pip-tools locks for the one Python and OS it runs on). It keeps the versions already
 # in requirements.lock unless an input needs another: `rm requirements.lock; make lock` moves everything.
-LOCK_CMD := uv pip compile --universal --python-version 3.10 requirements-dev.txt -o requirements.lock
+LOCK_CMD := uv pip compile --universal --python-version 3.10 requirements-dev.txt requirements-spark.txt -o requirements.lock
 INSTALL := $(PY) -m pip install --quiet
 LEARNER_STAMP := $(VENV)/.installed-learner
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test lock test-latest bench traces clean exercises
+.PHONY: help setup lab test lock test-latest bench traces clean exercises spark azurite
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -57,6 +57,14 @@ test-latest:  ## the suite against the newest release of every direct dependency
 	$(LATEST)/bin/python tools/lab --install-settings
 	$(LATEST)/bin/python tools/latest.py moved
 	$(LATEST)/bin/python -m pytest
+
+spark: setup  ## optional: PySpark for notebook 14 (~500 MB; needs Java 17+)
+	$(INSTALL) -r requirements-spark.txt -c requirements.lock
+
+# Azurite, Microsoft's local Azure Storage endpoint, for notebook 15; 3.35 is the last release that runs on Node 20
+AZURITE_PIN := azurite@3.35.0
+azurite: setup  ## optional: Azurite for notebook 15's Azure cells (needs Node.js and npm)
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/azurite $(AZURITE_PIN)
 
 bench: setup  ## measure start/stop times and round trips into benchmarks/results.json
 	$(PY) -m benchmarks
