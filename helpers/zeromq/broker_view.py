@@ -56,18 +56,30 @@ class BrokerView(widgets.VBox):
     def run(self, stop):
         """One run: clients send for `seconds` while the chart and the counter follow the broker's counts."""
         before, start, result = dict(self.hub.handled), time.monotonic(), []
-        runner = threading.Thread(target=lambda: result.append(
-            load(self.hub.endpoint, self.clients.value, self.seconds, stop=stop)), daemon=True)
+        runner = threading.Thread(target=self.load, args=(stop, result), daemon=True)
         runner.start()
         while runner.is_alive():
             runner.join(REFRESH)
-            self.show(before, time.monotonic() - start, result)
+            try:
+                self.show(before, time.monotonic() - start, result)
+            except Exception as error:  # the label must never stay at "running" after a run has ended
+                result.append(error)
+        errors = [r for r in result if isinstance(r, Exception)]
+        if errors:
+            self.rate.value = f"error: {type(errors[0]).__name__}: {errors[0]}"
+
+    def load(self, stop, result):
+        """The clients' run; its (answered, lost), or the error that ended it, goes into result."""
+        try:
+            result.append(load(self.hub.endpoint, self.clients.value, self.seconds, stop=stop))
+        except Exception as error:
+            result.append(error)
 
     def show(self, before, elapsed, result):
         """Chart and counter for the requests handled since `before`."""
         counts = {w: self.hub.handled.get(w, 0) - before.get(w, 0) for w in self.hub.workers}
         total = sum(counts.values())
-        lost = f", {result[0][1]} lost" if result and result[0][1] else ""
+        lost = f", {result[0][1]} lost" if result and isinstance(result[0], tuple) and result[0][1] else ""
         done = "" if result else " (running)"
         self.rate.value = (f"{total / max(elapsed, 1e-9):,.0f} requests/s: {total} replies in {elapsed:.1f} s "
                            f"from {self.clients.value} clients to {len(counts)} workers{lost}{done}")

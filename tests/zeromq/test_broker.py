@@ -1,4 +1,5 @@
 """The ROUTER/DEALER broker: every client gets its own replies, every worker works, a crash loses only its requests."""
+import sys
 import threading
 import time
 
@@ -123,3 +124,14 @@ def test_broker_view_follows_the_sliders():
         view._thread.join(5)
         assert hub.workers == ["w1", "w2", "w3"]
         assert all(f"w{n}" in view.chart.value for n in (1, 2, 3)) and "running" not in view.rate.value
+
+
+def test_a_run_that_fails_ends_with_an_error_line_not_running(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("too many open files")
+    monkeypatch.setattr(sys.modules[BrokerView.__module__], "load", broken)
+    with broker("test-view-error", workers=1, work_ms=1) as hub:
+        view = BrokerView(hub, clients=2, seconds=0.5)
+        view.restart()
+        view._thread.join(5)
+        assert view.rate.value == "error: RuntimeError: too many open files"
