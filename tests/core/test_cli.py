@@ -10,6 +10,7 @@ import pytest
 from helpers import ask, udp_ask
 from helpers.brokers.rabbitmq import rabbitmq_available
 from helpers.brokers.stomp import connect_frame
+from helpers.cloud.endpoints import azurite_path
 from dnslib import DNSRecord
 from helpers.widgets.consoles import talk
 from helpers.core.ports import is_listening
@@ -23,7 +24,9 @@ def test_list_names_every_server():
 
 
 def test_import_helpers_leaves_the_heavy_libraries_for_later():
-    code = "import helpers, sys; print([m for m in ('fastapi', 'flask', 'grpc', 'jsonrpcserver', 'matplotlib') if m in sys.modules])"
+    heavy = ("fastapi", "flask", "grpc", "jsonrpcserver", "matplotlib", "asyncssh", "fabric", "ansible", "dask",
+             "distributed", "pyspark", "boto3", "moto", "google.cloud", "azure", "kubernetes", "docker")
+    code = f"import helpers, sys; print([m for m in {heavy} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60).stdout
     assert out.strip() == "[]", f"`import helpers` (every notebook's start) imported {out.strip()}"
 
@@ -63,9 +66,17 @@ PROBES = {  # one real request per terminal server, and what its reply starts wi
              b"\x04"),  # HTTP/2: after the preface, the server's first frame is its SETTINGS (type 4)
     "msgpack-rpc": (talk, b"\xff" + bytes(7) + b"\x01\x7f", b"\xff" + bytes(7) + b"\x01\x7f"),  # ZeroMQ greets back
     "zerorpc": (talk, b"\xff" + bytes(7) + b"\x01\x7f", b"\xff" + bytes(7) + b"\x01\x7f"),
+    "ssh": (talk, b"SSH-2.0-probe\r\n", b"SSH-2.0-"),  # the server's version line comes first
+    "aws": (talk, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", b"HTTP/1.1 200 OK"),
+    "gcs": (talk, b"GET /storage/v1/b?project=p HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            b"HTTP/1.0 200 OK"),
+    "azurite": (talk, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                b"HTTP/1.1 400 Value for one of the query parameters"),  # Azure's own answer to a bare GET
 }
 if not rabbitmq_available(quiet=True) and os.environ.get("CI") != "true":  # CI installs it and always runs it
     del PROBES["rabbitmq"]
+if not azurite_path() and os.environ.get("CI") != "true":  # needs Node.js: `make azurite`, which CI runs
+    del PROBES["azurite"]
 
 
 @pytest.mark.parametrize("name", sorted(PROBES))
