@@ -1,0 +1,74 @@
+"""Fallacies lab: what the fault proxy costs when it injects nothing, and how fast it relays a bulk transfer."""
+import socket
+import statistics
+import time
+from types import SimpleNamespace
+
+from helpers.faults import TcpProxy
+from helpers.servers.tcp import TcpServer, echo_server
+from helpers.web import StdlibServer
+from helpers.web.timing import rtt_us
+
+BULK = 200 * 2**20  # bytes sent for the throughput
+
+
+def sink(conn, service):
+    """Read until the client closes its side, then answer how many bytes arrived."""
+    total = 0
+    while chunk := conn.recv(1 << 20):
+        total += len(chunk)
+    conn.sendall(str(total).encode())
+
+
+def echo_rtt_us(address, rounds=2000, message=b"x" * 32):
+    """Median microseconds of a 32-byte echo round trip on one connection."""
+    samples = []
+    with socket.create_connection(address, timeout=5) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range(rounds):
+            start = time.perf_counter()
+            sock.sendall(message)
+            got = 0
+            while got < len(message):
+                got += len(sock.recv(64))
+            samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1e6
+
+
+def throughput_mb_s(address, size=BULK):
+    """MB/s for `size` bytes sent to the sink (until it confirms it has them all)."""
+    block = b"\x5a" * (1 << 20)
+    with socket.create_connection(address, timeout=30) as sock:
+        start = time.perf_counter()
+        for _ in range(size // len(block)):
+            sock.sendall(block)
+        sock.shutdown(socket.SHUT_WR)
+        assert int(sock.recv(64)) == size
+        return size / (time.perf_counter() - start) / 1e6
+
+
+def best_of(measure, rounds=5):
+    """(direct, through the proxy): the best of `rounds` alternating medians, so both see the same machine load."""
+    pairs = [(measure(False), measure(True)) for _ in range(rounds)]
+    return min(p[0] for p in pairs), min(p[1] for p in pairs)
+
+
+def run(results):
+    """The faults keys: overhead of a fault-free proxy on a web API request and a tiny echo, and bulk MB/s."""
+    out = {}
+    with StdlibServer(name="bench-faults-api") as api, TcpProxy(api, name="bench-faults-api-proxy") as proxy:
+        via = SimpleNamespace(keys=api.keys, address=proxy.address)
+        direct, through = best_of(lambda proxied: rtt_us(via if proxied else api, count=300))
+        out["proxy_overhead_ratio"] = round(through / direct, 2)
+    with echo_server("bench-faults-echo") as echo, TcpProxy(echo, name="bench-faults-echo-proxy") as proxy:
+        direct, through = best_of(lambda proxied: echo_rtt_us((proxy if proxied else echo).address, rounds=500))
+        out["proxy_overhead_ratio_tiny_echo"] = round(through / direct, 2)
+        out["proxy_added_rtt_us"] = round(through - direct, 1)
+    with TcpServer("bench-faults-sink", sink) as target, TcpProxy(target, name="bench-faults-sink-proxy") as proxy:
+        out["direct_throughput_mb_s"] = round(throughput_mb_s(target.address), 1)
+        out["proxy_throughput_mb_s"] = round(throughput_mb_s(proxy.address), 1)
+    return out
+
+
+if __name__ == "__main__":
+    print(run({}))
