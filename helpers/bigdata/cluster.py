@@ -1,0 +1,90 @@
+"""A Dask cluster as a course service: a LocalCluster of worker processes on 127.0.0.1, or the scheduler named by
+DASK_SCHEDULER_ADDRESS; stopped for real (client, scheduler, nannies, worker processes) at stop() and at exit."""
+import logging
+import os
+
+import psutil
+from distributed import Client, LocalCluster
+
+from helpers.bigdata.dashboard import dashboard_link, proxy_dashboard_links
+from helpers.core.errors import ServiceError
+from helpers.core.ports import HOST
+from helpers.core.service import Service
+
+CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler
+
+
+class DaskCluster(Service):
+    """workers worker processes (one thread each) and a scheduler, all on 127.0.0.1 and ports the OS picks."""
+
+    kind = "process"
+
+    def __init__(self, workers=2, name="dask", scheduler=None, timeout=CONNECT_TIMEOUT):
+        super().__init__(name)
+        self.timeout = timeout
+        self.workers = workers
+        self.scheduler = scheduler if scheduler is not None else os.environ.get("DASK_SCHEDULER_ADDRESS")
+        self.cluster = self.client = None
+
+    @property
+    def local(self):
+        """True when this service started the cluster itself (False for an existing scheduler)."""
+        return self.cluster is not None
+
+    @property
+    def where(self):
+        return ", ".join(f"pid {pid}" for pid in self.worker_pids()) if self.running and self.local else ""
+
+    @property
+    def dashboard(self):
+        """The dashboard's status page as the learner's browser can open it."""
+        return dashboard_link(self.client.dashboard_link)
+
+    def _start(self):
+        try:
+            if self.scheduler:  # outgrowing one machine: the same cells, on a cluster someone else started
+                self.client = Client(self.scheduler, timeout=f"{self.timeout}s")
+            else:
+                proxy_dashboard_links()
+                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True, host=HOST,
+                                            protocol="tcp", scheduler_port=0, dashboard_address=f"{HOST}:0",
+                                            silence_logs=logging.ERROR)
+                self.client = Client(self.cluster, timeout=f"{self.timeout}s")
+        except (OSError, TimeoutError) as error:
+            self._stop()
+            raise ServiceError(f"no Dask scheduler at {self.scheduler or 'a new LocalCluster'}: {error}") from None
+        host, port = self.client.scheduler.address.rsplit("/", 1)[-1].rsplit(":", 1)
+        self.address = (host, int(port))
+
+    def worker_pids(self):
+        """The process ids of this cluster's worker processes (each started and watched by its nanny)."""
+        if not self.local:
+            return []
+        return [nanny.process.pid for nanny in self.cluster.workers.values()
+                if getattr(nanny, "process", None) is not None and nanny.process.pid]
+
+    def _stop(self):
+        pids = self.worker_pids()
+        for part in (self.client, self.cluster):
+            try:
+                if part is not None:
+                    part.close(timeout=10)
+            except Exception:  # a half-started or already broken cluster still gets its processes ended
+                pass
+        for pid in pids:  # a worker that did not end when its nanny asked is ended here
+            try:
+                psutil.Process(pid).kill()
+            except psutil.NoSuchProcess:
+                pass
+        self.cluster = self.client = None
+
+    def __repr__(self):
+        if not self.running:
+            return f"<DaskCluster {self.name!r} stopped>"
+        workers = len(self.client.scheduler_info(n_workers=-1)["workers"])
+        return f"<DaskCluster {self.name!r} scheduler {self.client.scheduler.address}, {workers} workers>"
+
+
+def dask_cluster(workers=2, name="dask"):
+    """Start (or, re-run, replace) the course's Dask cluster and return it; DASK_SCHEDULER_ADDRESS wins if set."""
+    return DaskCluster(workers, name).start()

@@ -1,0 +1,63 @@
+"""A Dask worker killed in the middle of a job: the scheduler notices, re-runs what was lost, the job still ends."""
+import os
+import signal
+import time
+from dataclasses import dataclass
+
+import dask.bag as db
+import psutil
+from distributed import progress as dask_progress
+
+from helpers.bigdata.dask_jobs import as_counts, is_page, slowly
+from helpers.bigdata.logs import page_of
+from helpers.core.errors import ServiceError
+
+
+@dataclass
+class Kill:
+    """What happened: which worker died when, what it held, and the job's result all the same."""
+
+    worker: str
+    pid: int
+    held: int  # results in the killed worker's memory: lost with it, so they are computed again
+    running: int  # tasks it was running or had queued: sent to another worker
+    seconds: float
+    counts: dict
+
+    def __repr__(self):
+        return (f"<Kill pid {self.pid} ({self.worker}) mid-job: {self.held} results lost and {self.running} tasks "
+                f"moved, re-run elsewhere; the job still finished in {self.seconds:.1f} s with "
+                f"{sum(self.counts.values()):,} hits counted>")
+
+
+def slow_pages(files, seconds=0.2):
+    """The page count with a pause per partition."""
+    lines = db.read_text([str(f) for f in files])
+    return lines.map_partitions(slowly, seconds).map(page_of).filter(is_page).frequencies()
+
+
+def pick_victim(client, timeout):
+    """Wait until some worker holds finished results and is running more; return its address and what it holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        held, running = client.has_what(), client.processing()
+        for worker in sorted(held):
+            if held[worker] and running.get(worker):
+                return worker, len(held[worker]), len(running[worker])
+        time.sleep(0.02)
+    raise ServiceError(f"no worker was in the middle of the job within {timeout:g} s (is the job too short?)")
+
+
+def kill_worker_mid_job(cluster, files, seconds=0.2, timeout=60.0, progress=True):
+    """Start the slow page count, SIGKILL one worker process while it works, and wait for the result anyway."""
+    client, started = cluster.client, time.perf_counter()
+    future = client.compute(slow_pages(files, seconds))
+    if progress:
+        dask_progress(future)
+    worker, held, running = pick_victim(client, timeout)
+    pid = client.run(os.getpid, workers=[worker])[worker]
+    if pid not in {p.pid for p in psutil.Process().children(recursive=True)}:
+        raise ServiceError(f"worker {worker} is not a process of this machine's cluster: stop it where it runs")
+    os.kill(pid, signal.SIGKILL)  # no goodbye: the scheduler only sees its connection drop
+    counts = as_counts(future.result(timeout=timeout))
+    return Kill(worker, pid, held, running, time.perf_counter() - started, counts)

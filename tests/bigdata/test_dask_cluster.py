@@ -1,0 +1,115 @@
+"""The Dask cluster: every listener on 127.0.0.1, the bag and dataframe jobs agree with MapReduce by hand, a worker
+killed mid-job changes nothing in the answer, an existing scheduler is used when named, and nothing is left
+after stop() or after the kernel is killed."""
+from multiprocessing import resource_tracker
+
+import psutil
+import pytest
+from ended import all_gone, python_parent, sigkill
+
+from helpers.bigdata import make_logs, mapreduce
+from helpers.bigdata.cluster import DaskCluster, dask_cluster
+from helpers.bigdata.dashboard import dashboard_link
+from helpers.bigdata.dask_jobs import one_and_two_workers, pages_bag, pages_frame, timed
+from helpers.bigdata.failures import kill_worker_mid_job
+from helpers.core.errors import ServiceError
+
+LOOPBACK = {"127.0.0.1", "::ffff:127.0.0.1"}
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory):
+    return make_logs(80_000, parts=8, folder=tmp_path_factory.mktemp("logs"), progress=False)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with dask_cluster(workers=2, name="test-dask") as running:
+        yield running
+    resource_tracker._resource_tracker._stop()  # multiprocessing's helper process, started for the workers
+
+
+def listeners(processes):
+    """(process, ip, port) of every listening TCP socket and bound UDP socket of the processes."""
+    found = []
+    for proc in processes:
+        for conn in proc.net_connections("inet"):
+            if conn.status in (psutil.CONN_LISTEN, psutil.CONN_NONE):
+                found.append((proc.pid, conn.laddr.ip, conn.laddr.port))
+    return found
+
+
+def test_no_listener_outside_loopback_while_the_cluster_runs(cluster, logs):
+    future = cluster.client.compute(pages_bag(logs.files))
+    processes = [psutil.Process()] + [psutil.Process(pid) for pid in cluster.worker_pids()]
+    found = listeners(processes)
+    future.result(timeout=60)
+    assert len(cluster.worker_pids()) == 2
+    ports = {port for _, _, port in found}
+    assert cluster.address[1] in ports and int(cluster.client.dashboard_link.split(":")[2].split("/")[0]) in ports
+    assert {pid for pid, _, _ in found} >= set(cluster.worker_pids())  # each worker listens too
+    assert all(ip in LOOPBACK for _, ip, _ in found), found
+    assert cluster.address[0] == "127.0.0.1"
+
+
+def test_bag_and_dataframe_agree_with_mapreduce_by_hand(cluster, logs):
+    expected = mapreduce(logs.files, progress=False)
+    assert timed(cluster.client, pages_bag(logs.files))[1] == expected
+    assert timed(cluster.client, pages_frame(logs.files))[1] == expected
+    times = one_and_two_workers(cluster.client, logs.files, repeat=1, progress=False)
+    assert set(times) == {1, 2} and all(t > 0 for t in times.values())
+
+
+def test_a_worker_killed_mid_job_still_gives_the_right_answer(cluster, logs):
+    expected = mapreduce(logs.files, progress=False)
+    before = set(cluster.worker_pids())
+    kill = kill_worker_mid_job(cluster, logs.files, seconds=0.1, progress=False)
+    assert kill.pid in before and kill.held >= 1 and kill.counts == expected
+    assert all_gone([psutil.Process(kill.pid)] if psutil.pid_exists(kill.pid) else [], [])
+    cluster.client.wait_for_workers(2, timeout=30)  # the nanny started a new worker in its place
+    assert kill.pid not in cluster.worker_pids() and len(cluster.worker_pids()) == 2
+
+
+def test_an_existing_scheduler_is_used_when_named(cluster, logs, monkeypatch):
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.client.scheduler.address)
+    with DaskCluster(name="test-dask-remote") as remote:
+        assert not remote.local and remote.worker_pids() == []
+        assert remote.address == cluster.address
+        assert timed(remote.client, pages_bag(logs.files[:2]))[1] == mapreduce(logs.files[:2], progress=False)
+    assert cluster.running  # closing a client of someone else's scheduler leaves it running
+
+
+def test_a_scheduler_that_is_not_there_is_one_clear_line(monkeypatch):
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:9")
+    with pytest.raises(ServiceError, match="no Dask scheduler at tcp://127.0.0.1:9") as caught:
+        DaskCluster(name="test-dask-nowhere", timeout=1).start()
+    assert "\n" not in str(caught.value)
+
+
+def test_the_dashboard_link_goes_through_the_proxy_under_jupyter(monkeypatch):
+    monkeypatch.delenv("JPY_PARENT_PID", raising=False)
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada/")
+    assert dashboard_link("http://127.0.0.1:41234/status") == "/user/ada/proxy/41234/status"
+    assert dashboard_link("http://10.0.0.1:8787/status") == "http://10.0.0.1:8787/status"  # not this machine's
+    monkeypatch.delenv("JUPYTERHUB_SERVICE_PREFIX")
+    assert dashboard_link("http://127.0.0.1:41234/status") == "http://127.0.0.1:41234/status"
+
+
+def test_stop_leaves_nothing(logs):
+    service = dask_cluster(workers=2, name="test-dask-stop")
+    pids, port = service.worker_pids(), service.address[1]
+    dashboard = int(service.client.dashboard_link.split(":")[2].split("/")[0])
+    service.stop()
+    service.stop()  # twice is fine
+    assert all_gone([psutil.Process(pid) for pid in pids if psutil.pid_exists(pid)], [port, dashboard])
+
+
+def test_nothing_is_left_when_the_kernel_is_killed():
+    script = ("from helpers.bigdata.cluster import dask_cluster; c = dask_cluster(workers=2);"
+              "print(*c.worker_pids(), c.address[1], flush=True); import time; time.sleep(60)")
+    with python_parent(script) as parent:
+        *pids, port = map(int, parent.stdout.readline().split())
+        family = psutil.Process(parent.pid).children(recursive=True)  # workers and multiprocessing's tracker
+        assert {p.pid for p in family} >= set(pids) and len(pids) == 2
+        sigkill(parent)
+        assert all_gone(family, [port], wait=10)
