@@ -94,3 +94,17 @@ class FaultStats(Stats):
         """A plain snapshot of every counter."""
         with self._lock:
             return {k: getattr(self, k) for k in self.__dataclass_fields__ if not k.startswith("_")}
+
+
+class TwoWays:
+    """A relay with `up` (client to target) and `down` Faults: set() and clear() act on both directions."""
+
+    def set(self, **faults):
+        """Set faults in both directions, e.g. set(latency_ms=50): each way, so a round trip grows by 100 ms."""
+        self.up.set(**faults)
+        self.down.set(**faults)
+
+    def clear(self):
+        """Every fault off, both directions."""
+        self.up.clear()
+        self.down.clear()

@@ -19,7 +19,7 @@ from collections import deque
 
 from helpers.core.ports import HOST
 from helpers.faults.loop import LoopService
-from helpers.faults.settings import Faults, FaultStats
+from helpers.faults.settings import Faults, FaultStats, TwoWays
 
 QUEUE = 16  # chunks waiting per direction before the proxy stops reading (TCP's own back-pressure does the rest)
 KEEP = 65536  # bytes of each direction the proxy keeps for captured()
@@ -299,7 +299,7 @@ class Front(Side):
         self.conn.accepted()
 
 
-class TcpProxy(LoopService):
+class TcpProxy(TwoWays, LoopService):
     """Listens on 127.0.0.1 (an OS-chosen port) and relays every connection to `target`, with faults.
 
     `proxy.up` and `proxy.down` hold each direction's Faults; `proxy.set(...)` changes both at once.
@@ -318,16 +318,6 @@ class TcpProxy(LoopService):
         self._seen = {UP: bytearray(), DOWN: bytearray()}
 
     # --- the settings -------------------------------------------------------------------------------------------
-
-    def set(self, **faults):
-        """Set faults in both directions, e.g. set(latency_ms=50): each way, so a round trip grows by 100 ms."""
-        self.up.set(**faults)
-        self.down.set(**faults)
-
-    def clear(self):
-        """Every fault off, both directions."""
-        self.up.clear()
-        self.down.clear()
 
     def reset_all(self):
         """Reset every open connection (RST to both sides), dropping what they hold; returns how many there were."""

@@ -8,7 +8,7 @@ import struct
 
 from helpers.core.ports import HOST
 from helpers.faults.loop import LoopService
-from helpers.faults.settings import UDP_DEFAULTS, Faults, FaultStats
+from helpers.faults.settings import UDP_DEFAULTS, Faults, FaultStats, TwoWays
 from helpers.faults.tcp import address_of
 
 HOLD_S = 0.05  # a datagram held back for reordering goes anyway after this, if no other comes
@@ -62,7 +62,7 @@ class Lane:
             self.relay.later(latency_ms, lambda: [send(data) for _ in range(copies)])
 
 
-class UdpRelay(LoopService):
+class UdpRelay(TwoWays, LoopService):
     """Listens for datagrams on 127.0.0.1 (an OS-chosen port) and relays them to `target` and back, with faults."""
 
     kind = "faults udp relay"
@@ -73,16 +73,6 @@ class UdpRelay(LoopService):
         self.up, self.down = Faults(UDP_DEFAULTS), Faults(UDP_DEFAULTS)
         self.set(**faults)
         self.peers = {}  # client address -> the transport that talks to the target for it
-
-    def set(self, **faults):
-        """Set faults in both directions, e.g. set(loss_rate=0.1)."""
-        self.up.set(**faults)
-        self.down.set(**faults)
-
-    def clear(self):
-        """Every fault off."""
-        self.up.clear()
-        self.down.clear()
 
     def later(self, latency_ms, action):
         """Run action now, or after latency_ms."""

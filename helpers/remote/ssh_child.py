@@ -7,11 +7,15 @@ each command runs with /bin/sh in FOLDER with HOME=FOLDER, as the user who start
 """
 import asyncio
 import ctypes
+import fcntl
 import logging
 import os
+import pty
 import signal
 import socket
+import struct
 import sys
+import termios
 
 import asyncssh
 
@@ -22,6 +26,18 @@ LOGIN_TIMEOUT = 10  # a client that never finishes logging in is dropped after t
 def _die_with_server():
     """In a command's child, before exec: end it when this server process ends."""
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _take_terminal():
+    """In a login shell's child, before exec: its pseudo-terminal (stdin) becomes its controlling terminal."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    if sys.platform == "linux":
+        _die_with_server()
+
+
+def _set_size(fd, width, height):
+    """Tell a pseudo-terminal how many columns and rows the client's window has."""
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
 
 
 class OneUser(asyncssh.SSHServer):
@@ -60,6 +76,8 @@ class Commands:
                     "SHELL": "/bin/sh", "LANG": "C.UTF-8"}
 
     async def __call__(self, process):
+        if process.command is None and process.get_terminal_type():
+            return await self.terminal(process)
         command = process.command or "/bin/sh -i"
         logging.info("run %r", command[:200])
         child = await asyncio.create_subprocess_shell(
@@ -87,6 +105,58 @@ class Commands:
             for task in (feeding, outputs, closed):
                 task.cancel()
             self.end(child)
+
+    async def terminal(self, process):
+        """An interactive login (`ssh` with no command): /bin/sh on a pseudo-terminal, so it has a prompt, echo and
+        Ctrl-C, as on a real machine."""
+        master, slave = pty.openpty()
+        _set_size(slave, *process.get_terminal_size()[:2])
+        env = dict(self.env, TERM=process.get_terminal_type())
+        child = await asyncio.create_subprocess_exec("/bin/sh", "-i", stdin=slave, stdout=slave, stderr=slave,
+                                                     cwd=self.folder, env=env, start_new_session=True,
+                                                     preexec_fn=_take_terminal)
+        os.close(slave)
+        self.running.add(child)
+        loop, output = asyncio.get_running_loop(), asyncio.Queue()
+
+        def readable():
+            try:
+                data = os.read(master, CHUNK)
+            except OSError:  # the shell has ended: the terminal is gone
+                data = b""
+            if not data:
+                loop.remove_reader(master)
+            output.put_nowait(data)
+
+        loop.add_reader(master, readable)
+        typing = asyncio.ensure_future(self.typed(process, master))
+        try:
+            while data := await output.get():
+                process.stdout.write(data)
+            status = await child.wait()
+            process.exit(status if status >= 0 else 128 - status)
+        except (OSError, asyncssh.Error) as error:
+            logging.info("client gone from its terminal: %s", error)
+        finally:
+            typing.cancel()
+            loop.remove_reader(master)
+            os.close(master)
+            self.end(child)
+
+    @staticmethod
+    async def typed(process, master):
+        """What the client types goes to the terminal; a resized window resizes it."""
+        while True:
+            try:
+                data = await process.stdin.read(CHUNK)
+            except asyncssh.TerminalSizeChanged as change:
+                _set_size(master, change.width, change.height)
+                continue
+            except (OSError, asyncssh.Error):
+                return
+            if not data:
+                return
+            os.write(master, data)
 
     @staticmethod
     async def feed(source, sink):
@@ -125,7 +195,7 @@ async def main(folder, host_key, authorized, user, port):
     server = await asyncssh.create_server(
         lambda: OneUser(user, authorized), "127.0.0.1", port, server_host_keys=[host_key], process_factory=commands,
         sftp_factory=True, allow_scp=True, encoding=None, login_timeout=LOGIN_TIMEOUT, agent_forwarding=False,
-        x11_forwarding=False, allow_pty=True)
+        x11_forwarding=False, allow_pty=True, line_editor=False)  # the shell's terminal edits lines
     print(server.sockets[0].getsockname()[1], flush=True)
     stopping = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

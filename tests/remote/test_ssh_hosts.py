@@ -69,6 +69,19 @@ def test_the_system_ssh_client_logs_in_with_the_printed_command(host):
     assert (done.stdout, done.returncode) == (f"{host.user} in {host.name}\n", 3), done.stderr
 
 
+def test_a_login_without_a_command_gets_a_shell_on_a_terminal(host):
+    with host.connection() as c:
+        c.open()
+        shell = c.client.invoke_shell(term="xterm", width=100, height=30)  # what `ssh HOST` asks for
+        shell.settimeout(10)
+        shell.sendall(b"stty size; tty; exit 4\n")
+        seen = b""
+        while chunk := shell.recv(4096):
+            seen += chunk
+        assert shell.recv_exit_status() == 4
+    assert b"30 100" in seen and b"/dev/" in seen and b"not a tty" not in seen, seen
+
+
 def test_start_hosts_again_replaces_the_running_ones(capsys):
     first = start_hosts(("test-a", "test-b"))
     ports = [h.port for h in first]
