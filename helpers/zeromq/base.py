@@ -17,6 +17,7 @@ MAX_MESSAGE = 1024 * 1024  # the course's sockets drop a peer that sends more in
 TIMEOUT_MS = 2000  # every send and receive gives up after this, so no cell ever hangs
 WAKE_MS = 100  # how often a server thread blocked in a receive checks whether it should stop
 _context, _lock, _ipc_dir, _count = None, threading.Lock(), None, itertools.count()
+START_TIMEOUT = 30.0  # seconds for the workers to start and connect (a machine busy with many kernels is slow)
 
 
 def context():

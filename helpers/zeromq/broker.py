@@ -11,7 +11,7 @@ from helpers.core.errors import ServiceError
 from helpers.core.ports import HOST
 from helpers.core.process import end_process, spawn
 from helpers.core.service import ThreadService
-from helpers.zeromq.base import address_of, bind, socket
+from helpers.zeromq.base import START_TIMEOUT, address_of, bind, socket
 
 WORK_MS = 2.0  # CPU time each request costs a worker, so that more workers (on more cores) add capacity
 EVENTS = zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_DISCONNECTED
@@ -92,7 +92,7 @@ class Broker(ThreadService):
             self.handled[worker] = self.handled.get(worker, 0) + 1
         self.stats.add(bytes_out=sum(map(len, frames)))
 
-    def set_workers(self, count, timeout=10.0):
+    def set_workers(self, count, timeout=START_TIMEOUT):
         """Start or stop worker processes until count run, and wait until they are connected."""
         self.wanted = count
         while len(self.procs) > count:

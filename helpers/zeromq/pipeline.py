@@ -9,10 +9,9 @@ from zmq.utils.monitor import recv_monitor_message
 
 from helpers.core.errors import ServiceError
 from helpers.core.process import end_process, spawn
-from helpers.zeromq.base import bind, socket
+from helpers.zeromq.base import START_TIMEOUT, bind, socket
 
 LIMIT = 30_000  # each task counts the primes below this: about 30 ms of one core
-START_TIMEOUT = 10.0  # seconds for the workers to start and connect
 
 
 @dataclass
