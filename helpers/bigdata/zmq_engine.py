@@ -10,7 +10,7 @@ from tqdm.auto import tqdm
 from helpers.core.errors import ServiceError
 from helpers.core.process import spawn
 from helpers.zeromq import bind, socket
-from helpers.zeromq.pipeline import stop_workers, wait_connected
+from helpers.zeromq.pipeline import handshakes, stop_workers, wait_connected
 
 
 @dataclass
@@ -52,9 +52,10 @@ def zmq_mapreduce(files, workers=2, partitions=3, timeout=30.0, progress=True):
     """Map every file, then reduce every partition, on `workers` fresh worker processes fed by a PUSH ventilator."""
     ventilator, sink = socket(zmq.PUSH), socket(zmq.PULL, max_message=16 * 1024 * 1024)
     tasks_at, results_at = bind(ventilator, "tcp"), bind(sink, "tcp")
+    monitor = handshakes(ventilator)
     procs, job = start_workers(workers, tasks_at, results_at), Job()
     try:
-        wait_connected(ventilator, procs)  # else PUSH would deal every task to the first worker to connect
+        wait_connected(ventilator, monitor, procs)  # else PUSH would deal every task to the first worker to connect
         mapped = run_phase(ventilator, sink, "map", [{"path": str(f), "partitions": partitions} for f in files],
                            job, timeout, progress)
         reduced = run_phase(ventilator, sink, "reduce", [[m[p] for m in mapped] for p in range(partitions)],

@@ -58,9 +58,13 @@ def stop_workers(procs):
         end_process(proc)
 
 
-def wait_connected(ventilator, procs, timeout=START_TIMEOUT):
+def handshakes(ventilator):
+    """Watch the ventilator's connections: open this before the workers start, or a quick one is never seen."""
+    return ventilator.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED)
+
+
+def wait_connected(ventilator, monitor, procs, timeout=START_TIMEOUT):
     """Return once every worker has connected to the ventilator (else PUSH would deal all tasks to the first)."""
-    monitor = ventilator.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED)
     connected, deadline = 0, time.monotonic() + timeout
     try:
         while connected < len(procs):
@@ -111,10 +115,11 @@ def run_pipeline(workers=2, tasks=40, limit=LIMIT, die_after=None, resend=False,
     """
     ventilator, sink = socket(zmq.PUSH), socket(zmq.PULL)
     tasks_at, results_at = bind(ventilator, "tcp", "ventilator"), bind(sink, "tcp", "sink")
+    monitor = handshakes(ventilator)
     procs = start_workers(workers, tasks_at, results_at, die_after)
     run = Run(workers, tasks)
     try:
-        wait_connected(ventilator, procs)
+        wait_connected(ventilator, monitor, procs)
         run.started = time.perf_counter()
         send_tasks(ventilator, range(tasks), limit)
         collect(sink, run, patience, progress)
