@@ -25,12 +25,6 @@ def test_run_all_and_the_dask_dashboard_through_the_proxy(browser, lab):
     try:
         answers = page.locator(CURRENT + " .jp-OutputArea-output", has_text="a worker killed").first.inner_text()
         assert answers.count("same") >= 6 and "DIFFERENT" not in answers
-        # output that arrives after its cell ended (a progress bar still listening when the cluster stops) shows
-        # only in a live page, never in nbval's run
-        stderr = page.locator(CURRENT + " .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-        page.wait_for_timeout(2_000)
-        late = [text for text in stderr.all_inner_texts() if "Traceback" in text or "ERROR" in text]
-        assert late == [], late[0][:300]
         shown = run_cell(page, "cluster = dask_cluster(workers=2)", "dashboard:")  # Run All stopped it at the end
     finally:
         screenshot(page, "14_big_data")
