@@ -1,5 +1,6 @@
 """A Dask cluster as a course service: a LocalCluster of worker processes on 127.0.0.1, or the scheduler named by
 DASK_SCHEDULER_ADDRESS; stopped for real (client, scheduler, nannies, worker processes) at stop() and at exit."""
+import asyncio
 import logging
 import os
 
@@ -12,6 +13,11 @@ from helpers.core.ports import HOST
 from helpers.core.service import Service
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler
+
+
+def not_a_cancelled_feed(record):
+    """False for the scheduler's log of a handler cancelled because the scheduler is closing."""
+    return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
 
 
 class DaskCluster(Service):
@@ -65,12 +71,19 @@ class DaskCluster(Service):
 
     def _stop(self):
         pids = self.worker_pids()
-        for part in (self.client, self.cluster):
-            try:
-                if part is not None:
-                    part.close(timeout=10)
-            except Exception:  # a half-started or already broken cluster still gets its processes ended
-                pass
+        # a progress bar drawn by the kernel's event loop may not have read its last update yet (the loop is busy
+        # running this cell); the scheduler cancels that feed as it closes, which is no error worth a traceback
+        scheduler_log = logging.getLogger("distributed.scheduler")
+        scheduler_log.addFilter(not_a_cancelled_feed)
+        try:
+            for part in (self.client, self.cluster):
+                try:
+                    if part is not None:
+                        part.close(timeout=10)
+                except Exception:  # a half-started or already broken cluster still gets its processes ended
+                    pass
+        finally:
+            scheduler_log.removeFilter(not_a_cancelled_feed)
         for pid in pids:  # a worker that did not end when its nanny asked is ended here
             try:
                 psutil.Process(pid).kill()

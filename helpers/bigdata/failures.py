@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import dask.bag as db
 import psutil
-from distributed import progress as dask_progress
+from tqdm.auto import tqdm
 
 from helpers.bigdata.dask_jobs import as_counts, is_page, slowly
 from helpers.bigdata.logs import page_of
@@ -51,13 +51,19 @@ def pick_victim(client, timeout):
 def kill_worker_mid_job(cluster, files, seconds=0.2, timeout=60.0, progress=True):
     """Start the slow page count, SIGKILL one worker process while it works, and wait for the result anyway."""
     client, started = cluster.client, time.perf_counter()
-    future = client.compute(slow_pages(files, seconds))
-    if progress:
-        dask_progress(future)
-    worker, held, running = pick_victim(client, timeout)
-    pid = client.run(os.getpid, workers=[worker])[worker]
-    if pid not in {p.pid for p in psutil.Process().children(recursive=True)}:
-        raise ServiceError(f"worker {worker} is not a process of this machine's cluster: stop it where it runs")
-    os.kill(pid, signal.SIGKILL)  # no goodbye: the scheduler only sees its connection drop
-    counts = as_counts(future.result(timeout=timeout))
+    # a tqdm bar, not Dask's widget: that one is drawn by the kernel's event loop, which waits until this cell ends
+    with tqdm(total=3, desc="kill a worker mid-job", unit=" steps", disable=not progress) as bar:
+        future = client.compute(slow_pages(files, seconds))
+        worker, held, running = pick_victim(client, timeout)
+        bar.set_postfix_str(f"{worker} holds {held} results")
+        bar.update()
+        pid = client.run(os.getpid, workers=[worker])[worker]
+        if pid not in {p.pid for p in psutil.Process().children(recursive=True)}:
+            raise ServiceError(f"worker {worker} is not a process of this machine's cluster: stop it where it runs")
+        os.kill(pid, signal.SIGKILL)  # no goodbye: the scheduler only sees its connection drop
+        bar.set_postfix_str(f"pid {pid} killed, waiting for the job")
+        bar.update()
+        counts = as_counts(future.result(timeout=timeout))
+        bar.set_postfix_str("finished")
+        bar.update()
     return Kill(worker, pid, held, running, time.perf_counter() - started, counts)

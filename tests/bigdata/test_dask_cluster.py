@@ -1,10 +1,16 @@
 """The Dask cluster: every listener on 127.0.0.1, the bag and dataframe jobs agree with MapReduce by hand, a worker
 killed mid-job changes nothing in the answer, an existing scheduler is used when named, and nothing is left
 after stop() or after the kernel is killed."""
+import asyncio
+import logging
+import threading
+import time
 from multiprocessing import resource_tracker
 
 import psutil
 import pytest
+from distributed.comm import connect
+from distributed.protocol.pickle import dumps
 from ended import all_gone, python_parent, sigkill
 
 from helpers.bigdata import make_logs, mapreduce
@@ -102,6 +108,45 @@ def test_stop_leaves_nothing(logs):
     service.stop()
     service.stop()  # twice is fine
     assert all_gone([psutil.Process(pid) for pid in pids if psutil.pid_exists(pid)], [port, dashboard])
+
+
+def open_feed(address):
+    """A scheduler feed like a progress bar's, read once and then never again (as when the kernel is busy)."""
+    async def feed():
+        comm = await connect(address)
+        await comm.write({"op": "feed", "function": dumps(lambda dask_scheduler: "update"), "interval": 0.05})
+        assert await comm.read() == "update"
+        return comm
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    return loop, asyncio.run_coroutine_threadsafe(feed(), loop).result(timeout=10)
+
+
+def test_stop_with_a_progress_feed_still_open_logs_no_error():
+    service = dask_cluster(workers=1, name="test-dask-feed")
+    loop, comm = open_feed(service.client.scheduler.address)
+    errors = Records(level=logging.ERROR)
+    logging.getLogger("distributed.scheduler").addHandler(errors)
+    try:
+        time.sleep(0.3)  # the feed is now sleeping between updates nobody reads
+        service.stop()
+    finally:
+        logging.getLogger("distributed.scheduler").removeHandler(errors)
+        loop.call_soon_threadsafe(comm.abort)
+        loop.call_soon_threadsafe(loop.stop)
+    assert errors.records == [], errors.records[0].getMessage()
+    assert not service.running
+
+
+class Records(logging.Handler):
+    """A logging handler that keeps what it is given."""
+
+    def __init__(self, level):
+        super().__init__(level)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
 
 
 def test_nothing_is_left_when_the_kernel_is_killed():

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from browser import CURRENT, ROOT, browser, lab, open_and_run_all, screenshot, wait_all_run  # noqa: F401 (fixtures)
+from browser import (CURRENT, ROOT, browser, lab, late_errors, open_and_run_all, screenshot,  # noqa: F401 (fixtures)
+                     wait_all_run)
 
 NOTEBOOKS = sorted(str(p.relative_to(ROOT / "notebooks")) for p in (ROOT / "notebooks").rglob("*.ipynb")
                    if ".ipynb_checkpoints" not in p.parts)
@@ -44,10 +45,12 @@ def stat_field(proc, name):
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_restart_and_run_all_twice(browser, lab, notebook):
     page = open_and_run_all(browser, lab, notebook)
+    assert late_errors(page) == []
     for _ in range(2):
         page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
         page.locator(".lm-Menu-item[data-command='runmenu:restart-and-run-all']").click()
         page.locator(".jp-Dialog-button.jp-mod-accept").click()
         page.locator(CURRENT + " .jp-CodeCell .jp-InputPrompt", has_text="[*]").first.wait_for()
         wait_all_run(page)  # Run All stops at the first error, so this also says no cell failed
+        assert late_errors(page) == []
     page.close()

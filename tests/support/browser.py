@@ -148,7 +148,10 @@ def open_and_run_all(browser, lab, notebook, timeout=120_000):
     except Exception:
         screenshot(page, f"failed-{notebook.replace('/', '_')}")
         prompts = page.locator(CURRENT + " .jp-CodeCell .jp-InputPrompt").all_inner_texts()
-        raise AssertionError(f"Run All did not finish: prompts {prompts}") from None
+        errors = page.locator(CURRENT + " .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        last = errors.all_inner_texts()[-1:]  # the error that stopped the run, if it was one
+        raise AssertionError(f"Run All did not finish: prompts {prompts}; last error output: "
+                             f"{last[0][-600:] if last else 'none'}") from None
     return page
 
 
@@ -171,6 +174,16 @@ def wait_all_run(page):
     """Wait until every code cell shows an execution number (Run All stops at an error, so this fails then)."""
     page.wait_for_function("(() => { const p = " + PROMPTS + ";"
                            " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); })()")
+
+
+def late_errors(page, settle_ms=2_000):
+    """Tracebacks and ERROR logs in the page's stderr outputs, settle_ms after a run: output that arrives after its
+    cell has ended (a background thread's log) shows only in a live page, never in nbval's run."""
+    page.wait_for_timeout(settle_ms)
+    stderr = page.locator(CURRENT + " .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    # a log's traceback has "Traceback (most recent call last):" with a colon; a cell's own error output has none
+    return [text for text in stderr.all_inner_texts()
+            if "Traceback (most recent call last):" in text or " - ERROR - " in text]
 
 
 def screenshot(page, name):
