@@ -88,13 +88,13 @@ class Side(asyncio.Protocol):
 
     def __init__(self, conn):
         self.conn, self.transport, self.pipe, self.feeds = conn, None, None, None
-        self.writable = asyncio.Event()
-        self.writable.set()
+        self.writable = asyncio.Event()  # set once connected (a chunk for a side not yet connected waits for it)
 
     def connection_made(self, transport):
         self.transport = transport
         sock = transport.get_extra_info("socket")  # small pieces must leave as small segments, at once
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.writable.set()
 
     def data_received(self, data):
         self.pipe.feed(data)
@@ -136,7 +136,7 @@ class Pipe:
         now = self.faults.now()
         if now.record:
             self.proxy._keep(self.direction, chunk)
-        if self.task is None and quiet(now):  # no fault and nothing waiting: straight on
+        if self.task is None and quiet(now) and self.dst.writable.is_set():  # nothing in the way: straight on
             write(self.dst, chunk)
             self.sent += len(chunk)
             return
