@@ -70,8 +70,10 @@ class Faults:
 
 @dataclass
 class FaultStats(Stats):
-    """The course's counters (clients, bytes, chunks as messages, errors) plus one per fault the proxy applied."""
+    """The course's counters (clients, bytes, chunks as messages, errors) plus one per fault the proxy applied, and
+    `lost`: connections that ended with a reset or a vanished peer (often on purpose here, so not an error)."""
 
+    lost: int = 0
     delayed: int = 0
     pieces: int = 0
     corrupted: int = 0

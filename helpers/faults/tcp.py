@@ -257,7 +257,7 @@ class Connection:
 
     def lost(self, exc):
         if exc is not None and not self.ended:
-            self.proxy.stats.add(errors=1)  # a vanished or reset peer
+            self.proxy.stats.add(lost=1)  # a vanished or reset peer
         self.abort() if exc is not None else self.close()
 
     def _end(self, how):

@@ -2,6 +2,7 @@
 import os
 import socket
 import statistics
+import struct
 import threading
 import time
 
@@ -190,6 +191,18 @@ def test_a_target_that_is_not_there_closes_the_client_and_counts_an_error():
         while proxy.stats.errors == 0 and time.monotonic() < deadline:
             time.sleep(0.01)
         assert proxy.stats.errors == 1
+
+
+def test_a_client_that_resets_counts_as_lost_not_as_an_error(proxy):
+    with socket.create_connection(proxy.address, timeout=5) as sock:
+        sock.sendall(b"ping")
+        assert sock.recv(10) == b"ping"
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close sends RST
+    deadline = time.monotonic() + 2
+    while proxy.stats.lost == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert (proxy.stats.lost, proxy.stats.errors) == (1, 0)
+    assert proxy.connections == set()
 
 
 def test_in_front_of_replaces_a_proxy_of_the_same_name_and_has_the_address_shape(echo):
