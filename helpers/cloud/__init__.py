@@ -10,7 +10,7 @@ WHERE = {
     "helpers.cloud.endpoints": ["AZURITE_MISSING", "Azurite", "GcsEmulator", "MotoServer", "azurite", "azurite_path",
                                 "gcs_emulator", "moto_server"],
     "helpers.cloud.sdk": ["aws_session", "azure_client", "gcs_client", "s3_client", "sqs_client"],
-    "helpers.cloud.work_queue": ["fill", "share_out"],
+    "helpers.cloud.work_queue": ["Done", "fill", "share_out"],
     "helpers.cloud.containers": ["cgroups", "limits", "namespace_table", "namespaces", "process_tree", "unshare_demo"],
     "helpers.cloud.layers": ["draw_layers"],
     "helpers.cloud.docker_wire": ["find_daemon", "would_send"],

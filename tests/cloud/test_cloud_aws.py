@@ -7,7 +7,7 @@ import httpx
 import pytest
 from botocore.exceptions import BotoCoreError
 
-from helpers.cloud import fill, moto_server, s3_client, share_out, sqs_client
+from helpers.cloud import Done, fill, moto_server, s3_client, share_out, sqs_client
 from helpers.cloud.moto_child import expires_at
 
 
@@ -56,6 +56,18 @@ def test_sqs_gives_each_message_once_to_one_of_two_consumers(aws):
     assert sorted(every) == sorted(jobs) and len(set(every)) == len(jobs)  # all of them, none twice
     assert set(handled["a"]).isdisjoint(handled["b"])
     assert sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0).get("Messages", []) == []  # all deleted
+
+
+def test_a_message_delivered_again_is_deleted_but_not_handled_twice(aws):
+    sqs = sqs_client(aws.url)
+    queue = sqs.create_queue(QueueName="test-again")["QueueUrl"]
+    fill(sqs, queue, ["fragile", "sturdy"])
+    first = sqs.receive_message(QueueUrl=queue, VisibilityTimeout=0, WaitTimeSeconds=1)["Messages"][0]
+    done = Done([first["MessageId"]])  # handled once already; its consumer died before deleting it
+    handled = share_out(sqs, queue, consumers=("a", "b"), done=done)
+    assert sorted(handled["a"] + handled["b"]) == sorted({"fragile", "sturdy"} - {first["Body"]})
+    assert done.duplicates == 1
+    assert sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0).get("Messages", []) == []  # deleted all the same
 
 
 def test_the_client_reads_none_of_the_learners_aws_files(aws, tmp_path, monkeypatch):
