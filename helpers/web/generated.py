@@ -93,8 +93,12 @@ def _run_generator(spec, out, timeout):
     """Run `openapi-python-client generate` on spec into out, its output captured; ServiceError if it fails."""
     # the venv's bin first on PATH: the generator's post-hooks run ruff from there
     env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    # ruff tidies the code for this Python: left to itself it may write `typing.Self`, which 3.10 does not have
+    target = f"--target-version=py{sys.version_info.major}{sys.version_info.minor}"
+    config = spec.parent / "generator.json"
+    config.write_text(json.dumps({"post_hooks": [f"ruff check . --fix-only {target}", f"ruff format . {target}"]}))
     argv = [sys.executable, "-m", "openapi_python_client", "generate", "--path", str(spec), "--meta", "none",
-            "--output-path", str(out), "--overwrite"]
+            "--output-path", str(out), "--overwrite", "--config", str(config)]
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, cwd=spec.parent,
                               stdin=subprocess.DEVNULL, check=False)

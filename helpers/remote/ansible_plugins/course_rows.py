@@ -11,6 +11,11 @@ description: Prints each task result as a JSON object on a line of its own (host
 """
 
 
+def part(result, name):
+    """result.NAME: public from ansible-core 2.19 on; 2.17 (the last for Python 3.10) has only result._NAME."""
+    return getattr(result, name) if hasattr(result, name) else getattr(result, "_" + name)
+
+
 class CallbackModule(CallbackBase):
     """Each result as a line of JSON on stdout; nothing else goes to stdout."""
 
@@ -19,10 +24,10 @@ class CallbackModule(CallbackBase):
     CALLBACK_NAME = "course_rows"
 
     def _row(self, result, status):
-        data = result.result
+        data, host, task = (part(result, name) for name in ("result", "host", "task"))
         if status == "ok" and data.get("changed"):
             status = "changed"
-        row = {"host": result.host.get_name(), "task": result.task.get_name(), "status": status,
+        row = {"host": host.get_name(), "task": task.get_name(), "status": status,
                "rc": data.get("rc"), "stdout": data.get("stdout", ""), "stderr": data.get("stderr", ""),
                "msg": str(data.get("msg", "")) if status != "ok" and status != "changed" else ""}
         self._display.display(json.dumps(row, default=str))
