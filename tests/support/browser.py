@@ -22,6 +22,7 @@ SHOTS = ROOT / "build" / "screenshots"
 SETTINGS = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
             "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
 CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in the active tab
+STDERR = CURRENT + " .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 PROMPTS = f"[...document.querySelectorAll('{CURRENT} .jp-CodeCell .jp-InputPrompt')]"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -148,7 +149,7 @@ def open_and_run_all(browser, lab, notebook, timeout=120_000):
     except Exception:
         screenshot(page, f"failed-{notebook.replace('/', '_')}")
         prompts = page.locator(CURRENT + " .jp-CodeCell .jp-InputPrompt").all_inner_texts()
-        errors = page.locator(CURRENT + " .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        errors = page.locator(STDERR)
         last = errors.all_inner_texts()[-1:]  # the error that stopped the run, if it was one
         raise AssertionError(f"Run All did not finish: prompts {prompts}; last error output: "
                              f"{last[0][-600:] if last else 'none'}") from None
@@ -180,7 +181,7 @@ def late_errors(page, settle_ms=2_000):
     """Tracebacks and ERROR logs in the page's stderr outputs, settle_ms after a run: output that arrives after its
     cell has ended (a background thread's log) shows only in a live page, never in nbval's run."""
     page.wait_for_timeout(settle_ms)
-    stderr = page.locator(CURRENT + " .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    stderr = page.locator(STDERR)
     # a log's traceback has "Traceback (most recent call last):" with a colon; a cell's own error output has none
     return [text for text in stderr.all_inner_texts()
             if "Traceback (most recent call last):" in text or " - ERROR - " in text]
