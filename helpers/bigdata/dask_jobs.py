@@ -3,6 +3,8 @@ import time
 
 import dask.bag as db
 import dask.dataframe as dd
+from distributed import futures_of
+from distributed.diagnostics.progressbar import MultiProgressWidget
 from tqdm.auto import tqdm
 
 from helpers.bigdata.logs import page_of
@@ -30,6 +32,14 @@ def as_counts(result):
     """A bag's list of (page, count) pairs or a dataframe's Series, as {page: count} of plain ints."""
     pairs = result.items() if hasattr(result, "items") else result
     return {page: int(count) for page, count in pairs}
+
+
+def watch(job):
+    """Dask's progress bars for job (a future) as a widget, fed on the client's own thread; `distributed.progress`
+    feeds its bars on the kernel's event loop, which waits while later cells run (and may outlive the cluster)."""
+    bar = MultiProgressWidget(futures_of(job), complete=True)
+    job.client.loop.add_callback(bar.listen)
+    return bar.widget
 
 
 def timed(client, job, workers=None):

@@ -75,7 +75,7 @@ class Bucket:
         """Wait until n bytes may go at `rate` bytes/s (0 means no cap)."""
         if not rate:
             return
-        burst = max(rate * 0.01, 1.0)  # at most 10 ms of sending at once
+        burst = max(rate * 0.05, 1.0)  # up to 50 ms of sending at once: a wake-up that comes late catches up
         now = time.monotonic()
         self.tokens = min(burst, self.tokens + (now - self.at) * rate) - n
         self.at = now

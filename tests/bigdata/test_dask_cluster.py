@@ -16,7 +16,7 @@ from ended import all_gone, python_parent, sigkill
 from helpers.bigdata import make_logs, mapreduce
 from helpers.bigdata.cluster import DaskCluster, dask_cluster
 from helpers.bigdata.dashboard import dashboard_link
-from helpers.bigdata.dask_jobs import one_and_two_workers, pages_bag, pages_frame, timed
+from helpers.bigdata.dask_jobs import one_and_two_workers, pages_bag, pages_frame, timed, watch
 from helpers.bigdata.failures import kill_worker_mid_job
 from helpers.core.errors import ServiceError
 
@@ -64,6 +64,18 @@ def test_bag_and_dataframe_agree_with_mapreduce_by_hand(cluster, logs):
     assert timed(cluster.client, pages_frame(logs.files))[1] == expected
     times = one_and_two_workers(cluster.client, logs.files, repeat=1, progress=False)
     assert set(times) == {1, 2} and all(t > 0 for t in times.values())
+
+
+def test_watch_fills_its_bars_while_no_event_loop_runs_here(cluster, logs):
+    job = cluster.client.compute(pages_bag(logs.files))
+    widget = watch(job)  # no kernel loop runs in this test: the bars must be fed from the client's thread
+    job.result(timeout=60)
+    deadline = time.monotonic() + 10
+    while "Finished" not in (widget.children[0].value if widget.children else "") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "Finished" in widget.children[0].value
+    bars = widget.children[1].children
+    assert bars and all(row.children[1].value == 1.0 and row.children[1].bar_style == "success" for row in bars)
 
 
 def test_a_worker_killed_mid_job_still_gives_the_right_answer(cluster, logs):

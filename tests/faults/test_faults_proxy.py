@@ -1,4 +1,5 @@
 """The TCP proxy: transparent with no faults, each fault applied as set, and every connection closed at stop()."""
+import asyncio
 import os
 import socket
 import statistics
@@ -10,6 +11,7 @@ import pytest
 
 from helpers.core.ports import is_listening
 from helpers.faults import Faults, TcpProxy, in_front_of
+from helpers.faults.tcp import Bucket
 from helpers.servers.tcp import echo_server
 
 
@@ -91,6 +93,23 @@ def test_bandwidth_cap_is_within_twenty_percent(proxy):
     assert echo_all(proxy.address, payload) == payload
     rate = len(payload) / (time.perf_counter() - start) / 1000
     assert 320 <= rate <= 480, f"{rate:.0f} kB/s for a 400 kB/s cap"
+
+
+def test_the_cap_holds_when_the_loop_wakes_late(monkeypatch):
+    sleep = asyncio.sleep
+
+    async def late(seconds):  # a loaded machine: every wake-up comes 20 ms late
+        await sleep(seconds + 0.02)
+
+    async def send(pieces, size, rate):
+        bucket, start = Bucket(), time.monotonic()
+        for _ in range(pieces):
+            await bucket.take(size, rate)
+        return pieces * size / (time.monotonic() - start)
+
+    monkeypatch.setattr(asyncio, "sleep", late)
+    rate = asyncio.run(send(100, 2000, 200_000))
+    assert 160_000 <= rate <= 240_000, f"{rate / 1000:.0f} kB/s for a 200 kB/s cap"
 
 
 def test_split_sends_tiny_segments_each_read_on_its_own(proxy):
