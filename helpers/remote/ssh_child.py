@@ -70,10 +70,12 @@ class OneUser(asyncssh.SSHServer):
 class Commands:
     """Runs each SSH session's command (or a shell) as a child; ends them all when the server stops."""
 
-    def __init__(self, folder, user):
+    def __init__(self, folder, user, tmp):
         self.folder, self.running = folder, set()
+        # TMPDIR in the host's private folder, removed with it: a command ended mid-run (an Ansible module's
+        # unpacked payload, say) leaves nothing in the machine's /tmp
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": folder, "USER": user, "LOGNAME": user,
-                    "SHELL": "/bin/sh", "LANG": "C.UTF-8"}
+                    "SHELL": "/bin/sh", "LANG": "C.UTF-8", "TMPDIR": tmp}
 
     async def __call__(self, process):
         if process.command is None and process.get_terminal_type():
@@ -191,7 +193,9 @@ class Commands:
 
 
 async def main(folder, host_key, authorized, user, port):
-    commands = Commands(folder, user)
+    tmp = os.path.join(os.path.dirname(host_key), "tmp")
+    os.makedirs(tmp, mode=0o700, exist_ok=True)
+    commands = Commands(folder, user, tmp)
     server = await asyncssh.create_server(
         lambda: OneUser(user, authorized), "127.0.0.1", port, server_host_keys=[host_key], process_factory=commands,
         sftp_factory=True, allow_scp=True, encoding=None, login_timeout=LOGIN_TIMEOUT, agent_forwarding=False,

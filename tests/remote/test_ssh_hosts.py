@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import paramiko
 import psutil
@@ -31,6 +32,13 @@ def test_a_command_runs_in_the_host_folder_with_it_as_home_and_reads_stdin(host)
     with host.connection() as conn:
         assert conn.run("pwd; echo $HOME", hide=True).stdout.split() == [str(host.folder)] * 2
         assert conn.run("wc -l", in_stream=io.StringIO("one\ntwo\nthree\n"), hide=True).stdout.strip() == "3"
+
+
+def test_temp_files_go_to_the_hosts_private_folder_not_the_machines(host):
+    with host.connection() as conn:
+        made = conn.run("mktemp -d; python3 -c 'import tempfile; print(tempfile.mkdtemp())'", hide=True)
+    made = [Path(line) for line in made.stdout.split()]
+    assert len(made) == 2 and all(path.is_dir() and host.private in path.parents for path in made), made
 
 
 def test_a_large_output_arrives_whole(host):
