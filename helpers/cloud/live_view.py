@@ -21,7 +21,7 @@ class OrchestraView(widgets.VBox):
         buttons = [("crash a worker", "bolt", lambda: team.crash()),
                    ("add a worker", "plus", lambda: team.scale(team.replicas + 1)),
                    ("remove a worker", "minus", lambda: team.scale(max(1, team.replicas - 1))),
-                   ("load for 30 s", "play", lambda: team.send_load(30.0))]
+                   ("load for 15 s", "play", lambda: team.send_load(15.0))]
         self.buttons = [widgets.Button(description=text, icon=icon) for text, icon, _ in buttons]
         for button, (_, _, act) in zip(self.buttons, buttons):
             button.on_click(lambda _, act=act: act())

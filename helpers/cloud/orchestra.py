@@ -24,7 +24,7 @@ class Supervisor(ThreadService):
 
     kind = "supervisor"
 
-    def __init__(self, hub, name="supervisor", clients=4, seconds=60.0):
+    def __init__(self, hub, name="supervisor", clients=4, seconds=15.0):
         super().__init__(name)
         self.hub, self.clients, self.seconds = hub, clients, seconds
         self.replicas = len(hub.workers)
@@ -33,18 +33,26 @@ class Supervisor(ThreadService):
     def _start(self):
         self.address = self.hub.address
         self.samples, self.events, self.t0 = [], [], time.monotonic()
-        self._halt, self._load = threading.Event(), None
+        self._halt, self._load, self._lock, self._until = threading.Event(), None, threading.Lock(), 0.0
         self.send_load(self.seconds)
         self._start_thread(self._loop, "loop")
 
-    def send_load(self, seconds=30.0):
-        """Let `clients` client threads send requests for seconds (then the workers rest); False if already sending."""
-        if self._load is not None and self._load.is_alive():
-            return False
-        self._load = threading.Thread(target=load, args=(self.hub.endpoint, self.clients, seconds, 1.0, self._halt),
-                                      name=f"{self.name}-clients", daemon=True)
-        self._load.start()
-        return True
+    def send_load(self, seconds=15.0):
+        """Let `clients` client threads send requests for the next seconds (then the workers rest)."""
+        with self._lock:
+            self._until = max(self._until, time.monotonic() + seconds)
+            if self._load is None:
+                self._load = threading.Thread(target=self._send, name=f"{self.name}-clients", daemon=True)
+                self._load.start()
+
+    def _send(self):
+        """Run the clients until the load's deadline passes (a later send_load moves it) or the supervisor stops."""
+        while True:
+            with self._lock:
+                if self._halt.is_set() or time.monotonic() >= self._until:
+                    self._load = None
+                    return
+            load(self.hub.endpoint, self.clients, 0.0, 1.0, self._halt, until=lambda: self._until)
 
     def _loop(self):
         before, last = sum(self.hub.handled.values()), time.monotonic()
@@ -97,7 +105,9 @@ class Supervisor(ThreadService):
     def _stop(self):
         self._halt.set()
         self._stop_thread()
-        self._load.join(3)
+        sending = self._load
+        if sending is not None:
+            sending.join(3)
 
 
 def scenario(team, steady=2.0):

@@ -153,18 +153,20 @@ def broker(name="zmq-broker", port=0, workers=2, work_ms=WORK_MS):
     return Broker(name, workers, port, work_ms)
 
 
-def load(endpoint, clients=4, seconds=2.0, timeout=2.0, stop=None):
+def load(endpoint, clients=4, seconds=2.0, timeout=2.0, stop=None, until=None):
     """clients REQ threads send requests as fast as replies come, for seconds; returns (answered, lost).
 
-    A request with no reply within timeout counts as lost, and its socket is replaced.
+    A request with no reply within timeout counts as lost, and its socket is replaced. Given until (a function
+    returning a time.monotonic() deadline), they send until that deadline instead, which may move later.
     """
     counts, lock = [0, 0], threading.Lock()
     deadline = time.monotonic() + seconds
+    until = until or (lambda: deadline)
     stop = stop or threading.Event()
 
     def client(n):
         sock, k = None, 0
-        while time.monotonic() < deadline and not stop.is_set():
+        while time.monotonic() < until() and not stop.is_set():
             if sock is None:
                 sock = socket(zmq.REQ, timeout_ms=int(timeout * 1000))
                 sock.connect(endpoint)
@@ -185,7 +187,8 @@ def load(endpoint, clients=4, seconds=2.0, timeout=2.0, stop=None):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(seconds + timeout + 1)
+        while thread.is_alive():  # each request times out, so each thread ends soon after the deadline
+            thread.join(max(0.0, until() - time.monotonic()) + timeout + 1)
     return counts[0], counts[1]
 
 

@@ -8,10 +8,11 @@ def test_crash_and_scale_buttons_move_the_live_view(browser, lab):
     view = page.locator(CURRENT + " .dis-orchestra").first
     view.scroll_into_view_if_needed()
     rate, bars, news = (view.locator(f".dis-orchestra-{part}") for part in ("rate", "bars", "events"))
-    view.locator("button", has_text="load for 30 s").click()
+    view.locator("button", has_text="load for 15 s").click()
     rate.get_by_text("2 workers (wanted: 2)").wait_for(timeout=30_000)  # the scenario left two workers
     view.locator("button", has_text="crash a worker").click()
     news.get_by_text("died: replaced").wait_for(timeout=20_000)
+    view.locator("button", has_text="load for 15 s").click()  # 15 s more from now, whatever is left
     view.locator("button", has_text="add a worker").click()
     rate.get_by_text("3 workers (wanted: 3)").wait_for(timeout=30_000)
     bars.get_by_text("w3").wait_for(timeout=20_000)

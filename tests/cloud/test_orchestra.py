@@ -52,3 +52,19 @@ def test_the_scenario_records_a_crash_and_a_scale_up(team):
     assert texts[0].endswith("crashed") and texts[1].endswith("died: replaced") and texts[2] == "scaled 2 -> 3", texts
     wait_for(lambda: team.samples[-1][2] == 3)  # on a busy machine the third worker may still be starting
     assert plot_timeline(team.samples, team.events).get_ylabel() == "requests per second"
+
+
+def test_the_load_ends_by_itself_and_a_second_press_extends_it():
+    with broker("test-cloud-rest", workers=1) as hub, Supervisor(hub, name="test-rest", clients=2, seconds=1.0) as team:
+        time.sleep(0.6)
+        team.send_load(1.5)  # now until 2.1 s, not 1.0 s
+        time.sleep(1.2)
+        before = sum(hub.handled.values())
+        time.sleep(0.3)
+        assert sum(hub.handled.values()) > before  # still sending at 1.8 s
+        wait_for(lambda: team._load is None, seconds=5)  # the clients stopped: the workers rest
+        resting = sum(hub.handled.values())
+        time.sleep(0.5)
+        assert sum(hub.handled.values()) == resting
+        team.send_load(0.5)  # a press after the end starts a new load
+        wait_for(lambda: sum(hub.handled.values()) > resting)
