@@ -137,7 +137,7 @@ def test_a_publisher_without_the_slow_joiner_fix_loses_the_first_words(solution)
 def test_a_consumer_that_never_returns_is_ended(solution):
     result = check(solution["publish_poem"], never_returns, solution["five_letter_words"])
     assert result.failed == "returns", result.report()
-    assert "never returned" in result.report() and "the checker ended it" in result.report()
+    assert "never returned" in result.report() and "the checker ended it" in result.report(), result.report()
 
 
 def test_a_publisher_that_never_returns_is_ended(solution):

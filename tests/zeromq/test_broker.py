@@ -102,15 +102,16 @@ def test_requests_wait_for_a_worker_instead_of_being_dropped():
         sock.close()
 
 
-def test_more_workers_add_capacity_when_work_costs_cpu():
+def test_a_second_worker_takes_its_share_while_work_costs_cpu():
     with broker("test-capacity", workers=1, work_ms=5) as hub:
-        one, lost_one = load(hub.endpoint, clients=4, seconds=1.0)
+        _, lost_one = load(hub.endpoint, clients=4, seconds=0.5)
         hub.set_workers(2)
-        two, lost_two = load(hub.endpoint, clients=4, seconds=1.0)
-    assert lost_one == lost_two == 0
-    # a second worker that got no requests would give about 1.0; ~2 on a quiet machine, 1.3 seen under heavy load
-    # (the speed itself is a benchmark: broker_rps_1_worker / broker_rps_4_workers)
-    assert two > 1.2 * one, (one, two)
+        before = dict(hub.handled)
+        answered, lost_two = load(hub.endpoint, clients=4, seconds=1.0)
+        shares = {w: hub.handled.get(w, 0) - before.get(w, 0) for w in ("w1", "w2")}
+    assert lost_one == lost_two == 0 and sum(shares.values()) == answered
+    # both work at once, so capacity grows with cores; how much is a benchmark (broker_rps_1_worker, _4_workers)
+    assert min(shares.values()) >= 0.3 * answered, shares
 
 
 def test_broker_view_follows_the_sliders():
