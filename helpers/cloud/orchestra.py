@@ -45,6 +45,11 @@ class Supervisor(ThreadService):
                 self._load = threading.Thread(target=self._send, name=f"{self.name}-clients", daemon=True)
                 self._load.start()
 
+    @property
+    def sending(self):
+        """True while the clients send (until the load's deadline passes)."""
+        return self._load is not None
+
     def _send(self):
         """Run the clients until the load's deadline passes (a later send_load moves it) or the supervisor stops."""
         while True:

@@ -197,7 +197,7 @@ def bind_when_free(endpoint, wait=0.6):
             time.sleep(0.05)
 
 
-def end_consumers(calls, endpoint, wait=0.6):
+def end_consumers(calls, endpoint, wait=0.6, wake=1.5):
     """Send the end marker again, from a publisher of the checker's, to consumers still waiting; end the rest."""
     xpub = bind_when_free(endpoint)
     try:
@@ -214,7 +214,7 @@ def end_consumers(calls, endpoint, wait=0.6):
         for call in calls:
             if call.alive:
                 end_thread(call.thread)
-        deadline = time.monotonic() + 2.5 * wait  # a busy machine takes a while to reconnect a waiting consumer
+        deadline = time.monotonic() + wake  # a busy machine takes a while to reconnect a waiting consumer
         while any(c.alive for c in calls) and time.monotonic() < deadline:
             if xpub is not None:
                 xpub.send(END)  # a thread blocked in recv() runs Python code again, and so ends

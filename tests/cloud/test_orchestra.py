@@ -62,7 +62,7 @@ def test_the_load_ends_by_itself_and_a_second_press_extends_it():
         before = sum(hub.handled.values())
         time.sleep(0.3)
         assert sum(hub.handled.values()) > before  # still sending at 1.8 s
-        wait_for(lambda: team._load is None, seconds=5)  # the clients stopped: the workers rest
+        wait_for(lambda: not team.sending, seconds=5)  # the clients stopped: the workers rest
         resting = sum(hub.handled.values())
         time.sleep(0.5)
         assert sum(hub.handled.values()) == resting
