@@ -24,11 +24,11 @@ def run(results):
     """The cloud keys for benchmarks/results.json (medians in ms, all on 127.0.0.1)."""
     out = {}
     with moto_server(name="bench-aws") as aws:
-        s3 = s3_client(aws.url, timeout=30)
+        s3 = s3_client(aws, timeout=30)
         s3.create_bucket(Bucket="bench")
         out["s3_put_get_5mb_ms"] = median_ms(lambda: (s3.put_object(Bucket="bench", Key="k", Body=DATA),
                                                       s3.get_object(Bucket="bench", Key="k")["Body"].read()), 10)
-        sqs = sqs_client(aws.url)
+        sqs = sqs_client(aws)
         queue = sqs.create_queue(QueueName="bench")["QueueUrl"]
 
         def roundtrip():
@@ -37,7 +37,7 @@ def run(results):
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
         out["sqs_roundtrip_ms"] = median_ms(roundtrip, 50)
     with gcs_emulator(name="bench-gcs") as gcs:
-        bucket = gcs_client(gcs.url).create_bucket("bench", timeout=5)
+        bucket = gcs_client(gcs).create_bucket("bench", timeout=5)
         out["gcs_put_get_ms"] = median_ms(lambda: (bucket.blob("k").upload_from_string(DATA, timeout=30),
                                                    bucket.blob("k").download_as_bytes(timeout=30)), 10)
     return out

@@ -1,8 +1,9 @@
-"""Remote management: an SSH login, a command on a warm connection (Fabric), and an Ansible ad-hoc run on 3 hosts."""
+"""Remote management: an SSH login, a command on a warm connection (Fabric), an Ansible ad-hoc run on 3 hosts,
+and Salt's push model with its per-start CURVE keys (start, then test.ping on 3 minions)."""
 import statistics
 import time
 
-from helpers.remote import Ansible, control_folder, inventory_text, start_hosts
+from helpers.remote import Ansible, SaltModel, control_folder, inventory_text, start_hosts
 
 
 def median_ms(action, count):
@@ -23,7 +24,8 @@ def connect_and_close(host):
 
 def run(results):
     """ssh_connect_ms: TCP + key exchange + key login; ssh_run_ms: `true` on an open connection;
-    ansible_adhoc_ms: `ansible all -m command -a true` on three hosts, the whole program run."""
+    ansible_adhoc_ms: `ansible all -m command -a true` on three hosts, the whole program run;
+    salt_start_ms: a master and 3 minions, keys made and every CURVE handshake done; salt_ping_ms: `test.ping` on 3."""
     hosts = start_hosts(("bench-web1", "bench-web2", "bench-db1"))
     try:
         connect = median_ms(lambda: connect_and_close(hosts[0]), 30)
@@ -35,10 +37,15 @@ def run(results):
         ansible = Ansible(inventory)
         ansible.adhoc("all", "true")
         adhoc = median_ms(lambda: ansible.adhoc("all", "true"), 3)
+        folders = {host.name: host.folder for host in hosts}
+        salt_start = median_ms(lambda: SaltModel(folders, name="bench-salt").start().stop(), 5)
+        with SaltModel(folders, name="bench-salt") as salt:
+            salt_ping = median_ms(lambda: salt.cmd("*", "test.ping"), 50)
     finally:
         for host in hosts:
             host.stop()
-    return {"ssh_connect_ms": connect, "ssh_run_ms": run_ms, "ansible_adhoc_ms": adhoc}
+    return {"ssh_connect_ms": connect, "ssh_run_ms": run_ms, "ansible_adhoc_ms": adhoc, "salt_start_ms": salt_start,
+            "salt_ping_ms": salt_ping}
 
 
 if __name__ == "__main__":

@@ -1,14 +1,20 @@
 """A Dask cluster as a course service: a LocalCluster of worker processes on 127.0.0.1, or the scheduler named by
-DASK_SCHEDULER_ADDRESS; stopped for real (client, scheduler, nannies, worker processes) at stop() and at exit."""
+DASK_SCHEDULER_ADDRESS; stopped for real (client, scheduler, nannies, worker processes) at stop() and at exit.
+
+Every account of a shared machine reaches 127.0.0.1, and a Dask client runs any Python it likes in the workers: the
+course's cluster speaks TLS with a certificate made for it alone (in memory), and admits only clients that hold it."""
 import asyncio
 import logging
 import os
+import shutil
 
 import psutil
 from distributed import Client, LocalCluster
+from distributed.security import Security
 
 from helpers.bigdata.dashboard import dashboard_link, proxy_dashboard_links
 from helpers.core.errors import ServiceError
+from helpers.core.folders import private_folder
 from helpers.core.ports import HOST
 from helpers.core.service import Service
 
@@ -21,7 +27,8 @@ def not_a_cancelled_feed(record):
 
 
 class DaskCluster(Service):
-    """workers worker processes (one thread each) and a scheduler, all on 127.0.0.1 and ports the OS picks."""
+    """workers worker processes (one thread each) and a scheduler, all on 127.0.0.1 and ports the OS picks, over
+    TLS with this cluster's own certificate; `security` is what any other client of it needs."""
 
     kind = "process"
 
@@ -30,7 +37,7 @@ class DaskCluster(Service):
         self.timeout = timeout
         self.workers = workers
         self.scheduler = scheduler if scheduler is not None else os.environ.get("DASK_SCHEDULER_ADDRESS")
-        self.cluster = self.client = None
+        self.cluster = self.client = self.security = self.folder = None
 
     @property
     def local(self):
@@ -49,14 +56,20 @@ class DaskCluster(Service):
     def _start(self):
         try:
             if self.scheduler:  # outgrowing one machine: the same cells, on a cluster someone else started
+                # its address says tcp:// or tls://; certificates, if any, come from Dask's own configuration
                 self.client = Client(self.scheduler, timeout=f"{self.timeout}s")
             else:
                 proxy_dashboard_links()
+                self.security = Security.temporary()  # a key and a self-signed certificate, in memory only
+                # scratch space (spilled data) and a folder Dask puts on sys.path: private, not a shared /tmp name
+                self.folder = private_folder("dis-dask-")
                 self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True, host=HOST,
-                                            protocol="tcp", scheduler_port=0, dashboard_address=f"{HOST}:0",
+                                            protocol="tls", security=self.security, scheduler_port=0,
+                                            dashboard_address=f"{HOST}:0", local_directory=str(self.folder),
+                                            scheduler_kwargs={"local_directory": str(self.folder)},
                                             silence_logs=logging.ERROR)
-                self.client = Client(self.cluster, timeout=f"{self.timeout}s")
-        except (OSError, TimeoutError) as error:
+                self.client = Client(self.cluster, security=self.security, timeout=f"{self.timeout}s")
+        except (OSError, TimeoutError, TypeError) as error:  # TypeError: a tls:// address but no certificates
             self._stop()
             raise ServiceError(f"no Dask scheduler at {self.scheduler or 'a new LocalCluster'}: {error}") from None
         host, port = self.client.scheduler.address.rsplit("/", 1)[-1].rsplit(":", 1)
@@ -89,7 +102,9 @@ class DaskCluster(Service):
                 psutil.Process(pid).kill()
             except psutil.NoSuchProcess:
                 pass
-        self.cluster = self.client = None
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        self.cluster = self.client = self.security = self.folder = None
 
     def __repr__(self):
         if not self.running:

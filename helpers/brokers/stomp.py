@@ -1,4 +1,11 @@
-"""STOMP: coilmq, a broker written in Python, run as a child process, and stomp.py clients."""
+"""STOMP: coilmq, a broker written in Python, run as a child process, and stomp.py clients.
+
+On a shared machine every account reaches 127.0.0.1: the broker admits only a CONNECT frame with this start's
+`login` (your account name) and `passcode` (made fresh per start and handed to the child on its stdin, never in
+its command line); anything else gets an ERROR frame and the connection closes.
+"""
+import getpass
+import hmac
 import io
 import json
 import re
@@ -12,6 +19,7 @@ import uuid
 
 import stomp
 
+from helpers.core.credentials import new_secret
 from helpers.core.errors import ServiceError
 from helpers.core.ports import HOST
 from helpers.core.process import ProcessService, end_process, first_line, spawn
@@ -32,16 +40,22 @@ def virtual_host():
     return socket.getfqdn()
 
 
-def connect_frame(version="1.2", host=None):
-    """A CONNECT frame as bytes (1.2 needs the broker's virtual host; 1.0 has no header at all)."""
-    if version == "1.0":
-        return b"CONNECT\n\n" + NUL
-    return f"CONNECT\naccept-version:{version}\nhost:{host or virtual_host()}\n\n".encode() + NUL
+def _headers(version, host, login, passcode):
+    """The header lines of a CONNECT frame: none in 1.0 but the login; 1.1 and 1.2 name version and host."""
+    lines = [] if version == "1.0" else [f"accept-version:{version}", f"host:{host or virtual_host()}"]
+    if login is not None:
+        lines += [f"login:{login}", f"passcode:{passcode}"]
+    return "".join(line + "\n" for line in lines)
 
 
-def typed_connect(host=None):
+def connect_frame(version="1.2", host=None, login=None, passcode=None):
+    """A CONNECT frame as bytes (1.2 needs the broker's virtual host; 1.0 has no header but the login)."""
+    return f"CONNECT\n{_headers(version, host, login, passcode)}\n".encode() + NUL
+
+
+def typed_connect(host=None, login=None, passcode=None):
     """A CONNECT frame as you would type it in netcat: ^@ stands for the NUL byte that ends it."""
-    return f"CONNECT\naccept-version:1.2\nhost:{host or virtual_host()}\n\n^@"
+    return f"CONNECT\n{_headers('1.2', host, login, passcode)}\n^@"
 
 
 def frame_text(data):
@@ -62,6 +76,14 @@ def handshake(address, frame=None, timeout=1.0):
         return reply[:reply.index(NUL) + 1]
 
 
+def account_name():
+    """This account's login name (the broker's login: who you are is no secret, the passcode is)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # an account without a name, as in some containers
+        return "learner"
+
+
 class StompServer(ProcessService):
     """coilmq's broker in a child Python process on 127.0.0.1; it prints its port once, then stays silent."""
 
@@ -71,25 +93,44 @@ class StompServer(ProcessService):
     def __init__(self, name="stomp", port=0):
         super().__init__(name)
         self.port = port
+        self.login, self.passcode = account_name(), None
+
+    @property
+    def credentials(self):
+        """This start's login and passcode, as keyword arguments for connect_frame() and connect()."""
+        return {"login": self.login, "passcode": self.passcode}
 
     @property
     def banner(self):
         """What a terminal user needs to connect (`python -m helpers serve stomp`)."""
-        return (f"STOMP clients connect to {self.address[0]}:{self.address[1]}  "
-                f"(STOMP 1.2: send host:{virtual_host()})")
+        return (f"STOMP clients connect to {self.address[0]}:{self.address[1]}  (STOMP 1.2: send "
+                f"host:{virtual_host()}, login:{self.login} and passcode:{self.passcode}, made for this start)")
+
+    def connect_frame(self, version="1.2", host=None):
+        """A CONNECT frame with this start's login and passcode."""
+        return connect_frame(version, host, **self.credentials)
+
+    def typed_connect(self, host=None):
+        """The CONNECT frame to type in the raw console, login and passcode included."""
+        return typed_connect(host, **self.credentials)
 
     def command(self):
-        return [sys.executable, "-m", "helpers.brokers.stomp", str(self.port)]
+        return [sys.executable, "-m", "helpers.brokers.stomp", str(self.port)]  # no secret here: `ps` shows it
 
     def ready(self):
         try:
-            return handshake(self.address, timeout=0.5).startswith(b"CONNECTED\n")
+            return handshake(self.address, self.connect_frame(), timeout=0.5).startswith(b"CONNECTED\n")
         except (OSError, ValueError):
             return False
 
     def _start(self):
-        self.process = spawn(self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+        self.passcode = new_secret()
+        self.process = spawn(self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:  # the credentials go through a pipe only this process and the child hold
+            self.process.stdin.write(f"{self.login} {self.passcode}\n".encode())
+            self.process.stdin.close()
+        except OSError:
+            pass  # it exited already: _announced_port says why
         deadline = time.monotonic() + self.start_timeout
         try:
             self.address = (HOST, self._announced_port(deadline))
@@ -115,8 +156,9 @@ class StompServer(ProcessService):
         end_process(self.process, 0.8)
 
     def client(self, name="course", timeout=2.0, listener=None):
-        """A connected stomp.py client (STOMP 1.2, the right host header, no reconnecting, every wait bounded)."""
-        return connect(self.address, name, timeout, listener)
+        """A connected stomp.py client (STOMP 1.2, the right host header and this start's login and passcode, no
+        reconnecting, every wait bounded)."""
+        return connect(self.address, name, timeout, listener, **self.credentials)
 
 
 def stomp_server(name="stomp", port=0):
@@ -148,8 +190,9 @@ class _Waiter(stomp.ConnectionListener):
             event.set()
 
 
-def connect(address, name="course", timeout=2.0, listener=None):
-    """A stomp.py Connection12 to address, CONNECTED within timeout or ServiceError."""
+def connect(address, name="course", timeout=2.0, listener=None, login=None, passcode=None):
+    """A stomp.py Connection12 to address, logged in with login and passcode, CONNECTED within timeout or
+    ServiceError."""
     conn = stomp.Connection12([tuple(address)], vhost=virtual_host(), timeout=timeout,
                               reconnect_attempts_max=1, heartbeats=(0, 0))
     conn.waiter = _Waiter()
@@ -157,7 +200,7 @@ def connect(address, name="course", timeout=2.0, listener=None):
     if listener is not None:
         conn.set_listener(name, listener)
     try:
-        conn.connect(wait=False, headers={"client-id": name})
+        conn.connect(login, passcode, wait=False, headers={"client-id": name})
     except stomp.exception.ConnectFailedException:
         raise ServiceError(f"no STOMP broker answers at {address[0]}:{address[1]}") from None
     if not conn.waiter.connected.wait(timeout) or not conn.is_connected() or conn.waiter.error:
@@ -301,7 +344,7 @@ def raw_round(server, body="hello, STOMP", destination="/topic/raw", timeout=2.0
     with socket.create_connection(server.address, timeout=timeout) as sub, \
             socket.create_connection(server.address, timeout=timeout) as pub:
         for sock in (sub, pub):
-            sock.sendall(connect_frame())
+            sock.sendall(server.connect_frame())
             _read_frame(sock)
         sub.sendall(f"SUBSCRIBE\nid:0\ndestination:{destination}\nreceipt:ok\n\n".encode() + NUL)
         _read_frame(sub)  # the RECEIPT: the subscription is in place
@@ -363,8 +406,21 @@ def split_frames(pending, limit=MAX_FRAME):
         del pending[:end + 1]
 
 
-def serve(port=0):
-    """Run coilmq's broker on 127.0.0.1:port, print the port it got, then serve quietly until killed."""
+def owner_only(login, passcode):
+    """A coilmq authenticator that admits only this login with this passcode (compared in constant time)."""
+    from coilmq.auth import Authenticator
+
+    class OwnerOnly(Authenticator):
+        def authenticate(self, given_login, given_passcode):
+            right = hmac.compare_digest(str(given_passcode or "").encode(), passcode.encode())
+            return right and given_login == login
+
+    return OwnerOnly()
+
+
+def serve(port, login, passcode):
+    """Run coilmq's broker on 127.0.0.1:port for one login and passcode, print the port it got, then serve
+    quietly until killed."""
     import logging
     import os
     from datetime import datetime
@@ -378,6 +434,14 @@ def serve(port=0):
     logging.disable(logging.CRITICAL)  # its log would have nowhere to go
 
     class Handler(StompRequestHandler):
+        admitted = hang_up = False
+
+        def send_frame(self, frame):
+            """Send a frame; an ERROR before CONNECTED (a wrong login, say) ends the connection, as STOMP says."""
+            super().send_frame(frame)
+            self.admitted = self.admitted or frame.cmd == "CONNECTED"
+            self.hang_up = self.hang_up or (frame.cmd == "ERROR" and not self.admitted)
+
         def iter_frames(self):
             pending = bytearray()
             while not self.server.shutdown_requested.is_set():
@@ -396,12 +460,23 @@ def serve(port=0):
                 except Exception as error:  # too large, or not STOMP: say so in an ERROR frame, then hang up
                     self.refuse(error)
                     return
-                yield from frames
+                for frame in frames:
+                    yield frame
+                    if self.hang_up:
+                        self.linger()
+                        return
 
         def refuse(self, error):
-            """Send an ERROR frame, then read and drop what still comes (up to 2 s) so it is not lost in a reset."""
+            """Send an ERROR frame, then hang up."""
             try:
                 self.send_frame(ErrorFrame("malformed frame", f"{type(error).__name__}: {error}"))
+            except OSError:
+                return
+            self.linger()
+
+        def linger(self):
+            """Close our side, then read and drop what still comes (up to 2 s) so the ERROR is not lost in a reset."""
+            try:
                 self.request.shutdown(socket.SHUT_WR)
                 self.request.settimeout(0.5)
                 deadline = time.monotonic() + 2
@@ -417,7 +492,7 @@ def serve(port=0):
             """A client's trouble ends only its own connection; never print a traceback."""
 
     server = Server((HOST, port), Handler, queue_manager=QueueManager(store=MemoryQueue()),
-                    topic_manager=TopicManager())
+                    topic_manager=TopicManager(), authenticator=owner_only(login, passcode))
     print(server.server_address[1], flush=True)
     quiet = os.open(os.devnull, os.O_WRONLY)  # nobody reads our output after the port line
     os.dup2(quiet, 1)
@@ -426,4 +501,7 @@ def serve(port=0):
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    given = sys.stdin.readline().split()  # "login passcode" from the parent: never in argv, which `ps` shows
+    if len(given) != 2:
+        sys.exit("helpers.brokers.stomp expects a line 'LOGIN PASSCODE' on its stdin")
+    serve(int(sys.argv[1]) if len(sys.argv) > 1 else 0, *given)

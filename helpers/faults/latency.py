@@ -2,12 +2,11 @@
 import time
 
 import matplotlib.pyplot as plt
-import redis
 
 
 def through(proxy, timeout=5.0):
-    """A redis-py client that talks to Redis through the proxy."""
-    return redis.Redis(*proxy.address, decode_responses=True, socket_timeout=timeout, socket_connect_timeout=timeout)
+    """A redis-py client that talks through the proxy to the course's redis-server behind it, with its password."""
+    return proxy.target.client(address=proxy.address, timeout=timeout)
 
 
 def chatty(client, keys):

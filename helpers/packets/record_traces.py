@@ -1,5 +1,6 @@
 """Record data/*.pcap from the course's real exchanges: `python -m helpers.packets.record_traces` (needs root)."""
 import sys
+from functools import partial
 
 from scapy.all import wrpcap
 
@@ -9,14 +10,18 @@ from helpers.core.client import ask, udp_ask
 from helpers.servers.http import http_server
 from helpers.servers.tcp import echo_server
 from helpers.servers.udp import udp_echo_server
-from helpers.services.ftp import ftp_server, login_only
+from helpers.services.ftp import RECORDED_PASSWORD, ftp_server, login_only
 
 # trace name -> (server factory, the exchange with a server at address, protocol)
 EXCHANGES = {
     "udp_exchange": (udp_echo_server, lambda address: udp_ask(address, MESSAGE), "udp"),
     "tcp_exchange": (echo_server, lambda address: ask(address, MESSAGE), "tcp"),
     "http_exchange": (http_server, lambda address: ask(address, http_head(f"{address[0]}:{address[1]}")), "tcp"),
-    "ftp_login": (ftp_server, login_only, "tcp"),  # notebook 09: the password crosses in clear text
+    # notebook 09: the password crosses in clear text. The trace keeps the course's old fixed password
+    # (helpers.services.ftp.RECORDED_PASSWORD): a recording is the same on every machine and unlocks nothing
+    # live, since every live FTP server makes a new password at each start and accepts no other.
+    "ftp_login": (partial(ftp_server, password=RECORDED_PASSWORD), partial(login_only, password=RECORDED_PASSWORD),
+                  "tcp"),
 }
 
 

@@ -2,7 +2,9 @@
 
 `python -m helpers.pubsub.publisher redis HOST PORT` or `... zmq`: it prints `ready` (zmq: `ready ENDPOINT`),
 then publishes; each line on stdin is a new rate in messages per second; it ends when stdin closes.
+Redis' password comes in the environment variable REDISCLI_AUTH (as for redis-cli), never in the arguments.
 """
+import os
 import random
 import selectors
 import sys
@@ -10,6 +12,7 @@ import time
 
 SIZE = 100  # bytes in every message body
 TICK = 0.01  # seconds between two batches
+PASSWORD = "REDISCLI_AUTH"  # the environment variable that brings Redis' password
 
 
 def bodies(seed=None):
@@ -26,7 +29,7 @@ def redis_sender(host, port):
     """send(batch) that PUBLISHes a batch of (cat, body) in one round trip."""
     import redis
 
-    conn = redis.Redis(host, int(port), socket_timeout=5, socket_connect_timeout=5)
+    conn = redis.Redis(host, int(port), password=os.environ.get(PASSWORD), socket_timeout=5, socket_connect_timeout=5)
     conn.ping()
 
     def send(batch):
@@ -84,8 +87,6 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    import os
-
     code = main(sys.argv[1:])
     sys.stdout.flush()
     os._exit(code)  # skip the interpreter's teardown, which can wait on ZeroMQ

@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass, field
 
 from helpers.pubsub.show import describe
+from helpers.servers.redis import resp
 
 CATS = ["siamese", "persian", "maine coon", "norwegian forest"]
 HATS = ["stovepipe", "bowler", "tam-o-shanter", "fedora"]
@@ -45,15 +46,18 @@ class RawSubscriber:
     in that subscriber's output buffer (see `output_buffer()`), up to a limit.
     """
 
-    def __init__(self, address, channel, name="slow-sub", rcvbuf=65536, timeout=2.0):
+    def __init__(self, server, channel, name="slow-sub", rcvbuf=65536, timeout=2.0):
         self.name = name
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)  # before connect: a small TCP window
         self.sock.settimeout(timeout)
-        self.sock.connect(address)
-        self.sock.sendall(resp("CLIENT", "SETNAME", name) + resp("SUBSCRIBE", channel))
+        self.sock.connect(server.address)
+        self.sock.sendall(server.auth_line + resp("CLIENT", "SETNAME", name) + resp("SUBSCRIBE", channel))
         self.data = b""
-        self._read_until(lambda: self.data.count(b"\r\n") >= 4)  # +OK, then the 3-part subscribe confirmation
+        self._read_until(lambda: self.data.startswith(b"-") or self.data.endswith(b":1\r\n"))  # +OK +OK, subscribed
+        if self.data.startswith(b"-"):
+            self.close()
+            raise ConnectionError(f"redis-server refused the subscriber: {self.data.decode(errors='replace').strip()}")
         self.data = b""
 
     def _read_until(self, done, timeout=2.0):
@@ -82,12 +86,6 @@ class RawSubscriber:
 
     def close(self):
         self.sock.close()
-
-
-def resp(*words):
-    """One Redis command in the wire format (RESP)."""
-    parts = [w.encode() if isinstance(w, str) else w for w in words]
-    return f"*{len(parts)}\r\n".encode() + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
 
 
 def output_buffer(conn, name):
@@ -119,15 +117,16 @@ class SlowSubscriberRun:
 def slow_subscriber(server, limit="256kb", count=1000, message_bytes=10_000, every=10):
     """Publish count messages to a subscriber that does not read, with Redis' pubsub buffer limit set to limit.
 
-    Restores the server's limit afterwards. limit=None keeps the server's own (32 MB by default).
+    Restores the server's limit afterwards. limit=None keeps the server's own (32 MB by default). The learner's
+    user may not CONFIG SET (it could make Redis write files anywhere): the course's own user changes the limit.
     """
-    conn = server.client()
+    conn, course = server.client(), server.course_client()
     before = conn.config_get("client-output-buffer-limit")["client-output-buffer-limit"]
     run = SlowSubscriberRun(limit or "default", message_bytes)
-    sub = RawSubscriber(server.address, "news")
+    sub = RawSubscriber(server, "news")
     try:
         if limit:
-            conn.config_set("client-output-buffer-limit", f"pubsub {limit} 0 0")  # hard limit, no soft one
+            course.config_set("client-output-buffer-limit", f"pubsub {limit} 0 0")  # hard limit, no soft one
         payload = b"x" * message_bytes
         for n in range(1, count + 1):
             if conn.publish("news", payload) == 0 and run.cut_after is None:
@@ -138,7 +137,8 @@ def slow_subscriber(server, limit="256kb", count=1000, message_bytes=10_000, eve
         _, run.closed = sub.read_all()
         run.received = sub.messages()
     finally:
-        conn.config_set("client-output-buffer-limit", before)
+        course.config_set("client-output-buffer-limit", before)
+        course.close()
         sub.close()
         conn.close()
     return run

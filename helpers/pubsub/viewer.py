@@ -5,18 +5,19 @@ messages; the page is refreshed at most 10 times a second, so the kernel stays f
 """
 import collections
 import html
+import os
 import select
 import subprocess
 import sys
 import time
 
 import ipywidgets as w
-import redis
 import zmq
 
 from helpers.core.errors import ServiceError
 from helpers.core.process import end_process, spawn
 from helpers.core.service import ThreadService
+from helpers.pubsub.publisher import PASSWORD
 from helpers.pubsub.redis_channels import CATS
 from helpers.pubsub.show import describe, is_bad
 from helpers.zeromq.base import address_of, socket
@@ -32,14 +33,18 @@ class RedisSource:
     kind = "redis channels"
 
     def __init__(self, server):
-        self.address, self.endpoint = server.address, None
+        self.server, self.address, self.endpoint = server, server.address, None
         self.pubsub = None
 
     def publisher_args(self):
         return ["redis", self.address[0], str(self.address[1])]
 
+    def publisher_env(self):
+        """The password goes to the publisher in its environment (only its owner may read it), not its arguments."""
+        return {PASSWORD: self.server.password}
+
     def open(self, ready_line):
-        conn = redis.Redis(*self.address, socket_timeout=5, socket_connect_timeout=5)
+        conn = self.server.client(decode_responses=False, timeout=5)
         self.pubsub = conn.pubsub()
 
     def change(self, subscribe, topic):
@@ -73,6 +78,9 @@ class ZmqSource:
 
     def publisher_args(self):
         return ["zmq"]
+
+    def publisher_env(self):
+        return {}
 
     def open(self, ready_line):
         self.endpoint = ready_line.split()[1]
@@ -149,7 +157,8 @@ class StreamViewer(ThreadService):
     # --- the lifecycle --------------------------------------------------------
     def _start(self):
         argv = [sys.executable, "-m", "helpers.pubsub.publisher", *self.source.publisher_args()]
-        self.publisher = spawn(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.publisher = spawn(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **self.source.publisher_env()})
         try:
             ready = self._read_ready()
             self.source.open(ready)

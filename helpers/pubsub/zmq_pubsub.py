@@ -8,7 +8,7 @@ import zmq
 from zmq.utils.monitor import recv_monitor_message
 
 from helpers.core.errors import ServiceError
-from helpers.core.ports import HOST, free_port
+from helpers.core.ports import HOST, free_port, retry_port_clash
 from helpers.pubsub.redis_channels import cats_and_hats
 from helpers.pubsub.show import describe
 from helpers.zeromq.base import bind, socket
@@ -102,7 +102,13 @@ def slow_joiner(fix=False, count=100, interval=0.001):
     """The chapter's order: the subscriber starts first, then the publisher binds and publishes count messages at once.
 
     Counts what arrives. fix=True publishes from an XPUB socket that first waits for the subscription.
+    The subscriber connects before anything is bound, so the port cannot come from binding port 0: it is
+    picked first, and the run starts again on another one if a program takes it meanwhile.
     """
+    return retry_port_clash(lambda: _join_run(fix, count, interval))
+
+
+def _join_run(fix, count, interval):
     endpoint, sub = f"tcp://{HOST}:{free_port()}", socket(zmq.SUB)
     sub.subscribe(b"n")
     connect_before_bind(sub, endpoint)

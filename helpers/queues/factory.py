@@ -26,7 +26,7 @@ IDLE = 0.4  # Lucy starts this long before the conveyor: she must wait on an emp
 BUDGET = 10.0  # the whole check ends within about this many seconds, whatever the functions do
 LATE = 1.5  # Lucy may still be busy this long after her last piece should be done
 BLOCKING = {"blpop", "brpop", "blmove", "brpoplpush", "blmpop"}
-QUIET = {"rpush", "lpush", "rpushx", "lpushx", "hello", "client", "info", "select", "command", "reset"}
+QUIET = {"rpush", "lpush", "rpushx", "lpushx", "hello", "auth", "client", "info", "select", "command", "reset"}
 POPS = {"BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP", "LPOP", "RPOP", "LMOVE", "RPOPLPUSH", "LMPOP"}
 TIME_RE = re.compile(r"\b(\d{1,2}):(\d{2}):(\d{2})(?:[.,]\d+)?\b")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}|\b[A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2}\b|\b(19|20)\d{2}\b")
@@ -134,7 +134,7 @@ def popped(command, reply):
 def run_both(server, conveyor, lucy):
     """Run lucy, then (IDLE s later) the conveyor, against server; end whatever does not end in time."""
     trial, own = Trial(started=time.monotonic()), server.client()
-    conveyor_r, lucy_r = RecordingRedis(server.address), RecordingRedis(server.address)
+    conveyor_r, lucy_r = (RecordingRedis(*server.address, password=server.password) for _ in range(2))
     own.delete(BELT_KEY)
     before = command_calls(own)
     lucy_w = Worker("lucy", lucy, (lucy_r, BELT_KEY, SECONDS))

@@ -72,5 +72,4 @@ def connect(server, timeout=2.0):
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    return redis.Redis(*server.address, socket_timeout=timeout, socket_connect_timeout=timeout,
-                       retry=Retry(NoBackoff(), 0))
+    return server.client(decode_responses=False, timeout=timeout, retry=Retry(NoBackoff(), 0))

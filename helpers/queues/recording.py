@@ -15,9 +15,9 @@ MAX_LINES = 1000  # a thread that prints more than this has the rest ignored
 class RecordingRedis(redis.Redis):
     """A redis-py client that notes every command it sends, in .log: (sent, answered, NAME, arguments, reply)."""
 
-    def __init__(self, address, timeout=5.0):
-        super().__init__(*address, decode_responses=True, socket_timeout=timeout, socket_connect_timeout=1.0,
-                         retry=Retry(NoBackoff(), 0))  # a stopped server ends a waiting pop at once, no retries
+    def __init__(self, host, port, password=None, timeout=5.0):
+        super().__init__(host, port, password=password, decode_responses=True, socket_timeout=timeout,
+                         socket_connect_timeout=1.0, retry=Retry(NoBackoff(), 0))  # a stopped server ends a pop at once
         self.log = []
 
     def execute_command(self, *args, **options):

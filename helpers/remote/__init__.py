@@ -7,7 +7,8 @@ import importlib
 
 _MODULES = {"Ansible": "ansible_runs", "inventory_text": "ansible_runs", "transport": "ansible_runs",
             "draw_models": "diagrams", "run_everywhere": "fabric_runs", "Fleet": "fleet", "SshHost": "hosts",
-            "start_hosts": "hosts", "control_folder": "keys", "new_key": "keys", "keys": None, "SaltModel": "salt_push"}
+            "start_hosts": "hosts", "control_folder": "keys", "new_key": "keys", "keys": None, "SaltModel": "salt_push",
+            "eavesdrop": "salt_push"}
 
 __all__ = list(_MODULES)
 

@@ -41,9 +41,9 @@ class Ansible:
         self.inventory, self.timeout = Path(inventory), timeout
         self.connection = connection or transport()
         self.folder = keys.session_folder() / "ansible"  # ANSIBLE_HOME, temp folders and HOME: never the learner's
-        for sub in ("home/.ssh", "local_tmp", "remote_tmp", "cp"):
-            (self.folder / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
-        (self.folder / "ansible.cfg").touch()  # no /etc/ansible/ansible.cfg, no ansible.cfg from the working folder
+        for sub in ("", "home", "home/.ssh", "local_tmp", "remote_tmp", "cp"):
+            (self.folder / sub).mkdir(exist_ok=True, mode=0o700)
+        (self.folder / "ansible.cfg").touch(mode=0o600)  # no /etc/ansible/ansible.cfg, none from the working folder
 
     def env(self):
         """The environment of an ansible run: everything Ansible writes stays under self.folder."""

@@ -52,7 +52,8 @@ class SshHost(ProcessService):
     def _start(self):
         for folder in (self.folder, self.private):  # a fresh, empty host on every start
             shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True, mode=0o700)
+        for folder in (self.folder, self.private.parent, self.private):  # folders only you may enter
+            folder.mkdir(mode=0o700, exist_ok=True)
         keys.new_key(self.private / "host_key")
         with open(self.log_path, "wb") as log:
             self.process = spawn(self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)

@@ -2,13 +2,13 @@
 import atexit
 import functools
 import getpass
-import os
 import shutil
 from pathlib import Path
 
 import asyncssh
 
 from helpers.core import registry
+from helpers.core.credentials import write_private
 from helpers.core.folders import private_folder
 
 PREFIX = "dis-remote-"
@@ -43,10 +43,9 @@ def user():
 def new_key(path):
     """Write a new Ed25519 private key to path (mode 600) and its .pub beside it; return path."""
     key = asyncssh.generate_private_key("ssh-ed25519", comment=f"{user()}@data-in-space")
-    key.write_private_key(str(path))
+    write_private(path, key.export_private_key().decode())  # 0600 before the first byte is written
     key.write_public_key(str(path) + ".pub")
-    os.chmod(path, 0o600)
-    return path
+    return Path(path)
 
 
 @functools.cache
@@ -67,4 +66,4 @@ def remember_host(port, host_key_path):
     path, entry = known_hosts(), f"[127.0.0.1]:{port}"
     public = Path(f"{host_key_path}.pub").read_text().split()[:2]
     lines = [line for line in path.read_text().splitlines() if line.split(" ")[0] != entry]
-    path.write_text("".join(f"{line}\n" for line in [*lines, f"{entry} {' '.join(public)}"]))
+    write_private(path, "".join(f"{line}\n" for line in [*lines, f"{entry} {' '.join(public)}"]))

@@ -1,5 +1,11 @@
 """Salt's push model rebuilt small with the course's ZeroMQ helpers: a master PUBlishes a job to the minions its
-target matches, each minion (an agent thread living "on" its host) runs it and PUSHes the reply back to the master."""
+target matches, each minion (an agent thread living "on" its host) runs it and PUSHes the reply back to the master.
+
+Whoever can send a minion a job runs commands as you, so keys decide who talks to whom, as in Salt: each start
+makes a CURVE key pair for the master and one per minion. A minion talks only to the holder of the master's secret
+key, and the master admits only the minion keys it made (the keys `salt-key` would have accepted). Where libzmq has
+no CURVE, the sockets are ipc:// files in a folder only you may open.
+"""
 import fnmatch
 import json
 import subprocess
@@ -9,12 +15,14 @@ import uuid
 
 import pandas as pd
 import zmq
+from zmq.auth.thread import ThreadAuthenticator
+from zmq.utils.monitor import recv_monitor_message
 
 from helpers.core.errors import ServiceError
 from helpers.core.process import end_process, spawn
 from helpers.core.service import Service
-from helpers.pubsub.zmq_pubsub import wait_for_subscribers, xpub_socket
-from helpers.zeromq.base import WAKE_MS, bind, socket
+from helpers.pubsub.zmq_pubsub import wait_for_subscribers
+from helpers.zeromq.base import WAKE_MS, address_of, bind, forget, socket
 
 TIMEOUT = 10.0  # seconds the master waits for the minions' replies, and a command may run
 
@@ -36,13 +44,33 @@ def execute(function, arg, folder):
     return 1, f"'{function}' is not available."
 
 
-class Minion(threading.Thread):
-    """An agent thread: SUBscribed to its own topic and to 'all', it runs each job it receives and pushes the reply."""
+def as_client(sock, keys):
+    """Make sock a CURVE client (keys: master's public key, own public and secret keys); None leaves it as it is."""
+    if keys is not None:
+        sock.curve_serverkey, sock.curve_publickey, sock.curve_secretkey = keys
+    return sock
 
-    def __init__(self, minion_id, folder, publisher, returns):
+
+class Accepted:
+    """The master's accepted minion keys: ZeroMQ's authentication handler (ZAP) asks it at every handshake."""
+
+    def __init__(self, keys):
+        self.keys = set(keys)
+
+    def callback(self, domain, key):
+        return key in self.keys
+
+
+class Minion(threading.Thread):
+    """An agent thread: SUBscribed to its own topic and to 'all', it runs each job it receives and pushes the reply.
+
+    keys = (master's public key, this minion's public key, its secret key): it then hears jobs only from the master.
+    """
+
+    def __init__(self, minion_id, folder, publisher, returns, keys=None, ctx=None):
         super().__init__(name=f"minion-{minion_id}", daemon=True)
         self.id, self.folder, self.stopping = minion_id, folder, threading.Event()
-        self.sub, self.push = socket(zmq.SUB), socket(zmq.PUSH)
+        self.sub, self.push = as_client(socket(zmq.SUB, ctx=ctx), keys), as_client(socket(zmq.PUSH, ctx=ctx), keys)
         self.sub.setsockopt(zmq.RCVTIMEO, WAKE_MS)  # wake up now and then to see whether to stop
         for topic in (f"minion:{minion_id}", "all"):
             self.sub.subscribe(topic.encode())
@@ -65,26 +93,52 @@ class Minion(threading.Thread):
                 rc, output = 1, f"{type(error).__name__}: {error}"
             reply = {"jid": job["jid"], "id": self.id, "rc": rc, "return": output,
                      "ms": round((time.perf_counter() - started) * 1000, 1)}
-            self.push.send(json.dumps(reply).encode())
+            try:
+                self.push.send(json.dumps(reply).encode())
+            except zmq.ZMQError:  # the master is gone
+                break
         self.sub.close(linger=0)
         self.push.close(linger=0)
 
 
 class SaltModel(Service):
-    """A master (XPUB for jobs, PULL for returns) and one minion thread per host folder."""
+    """A master (XPUB for jobs, PULL for returns) and one minion thread per host folder, keyed per start."""
 
     kind = "zmq threads"
 
     def __init__(self, minions, name="salt"):
         super().__init__(name)
         self.folders, self.minions, self.published = dict(minions), [], []
+        self.accepted, self.auth, self.ctx, self.pub, self.pull = {}, None, None, None, None
+        self.publisher = self.returns = self.master_key = None
 
     def _start(self):
-        self.pub, self.publisher = xpub_socket()
-        self.pull = socket(zmq.PULL, timeout_ms=int(TIMEOUT * 1000))
-        self.returns = bind(self.pull)
-        self.address = ("127.0.0.1", int(self.publisher.rsplit(":", 1)[1]))
-        self.minions = [Minion(i, folder, self.publisher, self.returns) for i, folder in self.folders.items()]
+        self.ctx = zmq.Context()  # its own: this master's key check (ZAP handler) serves only these sockets
+        try:
+            self._open()
+        except BaseException:
+            self._stop()
+            raise
+
+    def _open(self):
+        secure = zmq.has("curve")
+        self.pub, self.pull = socket(zmq.XPUB, ctx=self.ctx), socket(zmq.PULL, int(TIMEOUT * 1000), ctx=self.ctx)
+        self.pub.setsockopt(zmq.XPUB_VERBOSE, 1)  # every subscription counts, even a topic someone already has
+        pairs = {i: zmq.curve_keypair() for i in self.folders} if secure else {}
+        if secure:
+            public, secret = zmq.curve_keypair()
+            self.auth = ThreadAuthenticator(self.ctx)
+            self.auth.start()
+            self.auth.configure_curve_callback("*", Accepted(key for key, _ in pairs.values()))
+            for sock in (self.pub, self.pull):  # set before bind: each connection takes them when it is made
+                sock.curve_server, sock.curve_publickey, sock.curve_secretkey = True, public, secret
+        self.accepted = {i: key.decode() for i, (key, _) in pairs.items()}  # what `salt-key -L` lists
+        self.master_key = public.decode() if secure else None  # what each minion holds as the master's key
+        transport = "tcp" if secure else "ipc"
+        self.publisher, self.returns = bind(self.pub, transport, "jobs"), bind(self.pull, transport, "returns")
+        self.address = address_of(self.publisher)
+        self.minions = [Minion(i, folder, self.publisher, self.returns, (public, *pairs[i]) if secure else None,
+                               self.ctx) for i, folder in self.folders.items()]
         for minion in self.minions:
             minion.start()
         wait_for_subscribers(self.pub, 2 * len(self.minions))  # no job is published before every minion listens
@@ -94,8 +148,16 @@ class SaltModel(Service):
             minion.stopping.set()
         for minion in self.minions:
             minion.join(timeout=1)
-        self.pub.close(linger=0)
-        self.pull.close(linger=0)
+        for sock in (self.pub, self.pull):
+            if sock is not None:
+                sock.close(linger=0)
+        for endpoint in (self.publisher, self.returns):
+            forget(endpoint)  # an ipc endpoint's file
+        if self.auth is not None:
+            self.auth.stop()
+        # term() returns once every socket is closed: a minion still running a command closes its own when done
+        threading.Thread(target=self.ctx.term, name=f"{self.name}-term", daemon=True).start()
+        self.minions, self.auth, self.pub, self.pull = [], None, None, None
 
     def targets(self, target):
         """The accepted minions a glob target matches (Salt's master knows them: it accepted their keys)."""
@@ -122,3 +184,24 @@ class SaltModel(Service):
         rows += [{"minion": m, "rc": None, "return": "Minion did not return. [No response]", "ms": None}
                  for m in matched if m not in {r["minion"] for r in rows}]
         return pd.DataFrame(rows, columns=["minion", "rc", "return", "ms"])
+
+
+def eavesdrop(endpoint, action, wait=0.5):
+    """What a SUB socket without the master's key hears while action() publishes: (messages, handshake events)."""
+    sub = socket(zmq.SUB, timeout_ms=int(wait * 1000))
+    monitor = sub.get_monitor_socket()
+    heard, events = [], []
+    try:
+        sub.subscribe(b"")  # every topic
+        sub.connect(endpoint)
+        time.sleep(wait)  # time to connect and subscribe, as any listener would have
+        action()
+        while sub.poll(int(wait * 1000)):
+            heard.append(sub.recv_multipart())
+        while monitor.poll(0):
+            events.append(zmq.Event(recv_monitor_message(monitor)["event"]).name)
+    finally:
+        sub.disable_monitor()
+        monitor.close(linger=0)
+        sub.close(linger=0)
+    return heard, [e for e in events if e.startswith("HANDSHAKE")]

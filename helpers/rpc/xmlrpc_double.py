@@ -1,9 +1,12 @@
 """XML-RPC (examples 17-11 and 17-12): the standard library's server and client, with a timeout and limits."""
+import base64
+import secrets
 import socketserver
 import xmlrpc.client
 from xml.parsers.expat import ExpatError
 from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
+from helpers.core.credentials import new_secret
 from helpers.core.errors import ServiceError, describe
 from helpers.core.ports import HOST
 from helpers.core.service import ClosesConnections, SocketServerService
@@ -60,6 +63,27 @@ class LimitedHandler(SimpleXMLRPCRequestHandler):
         pass  # the chapter's server prints a line per request; in a notebook it would land in any cell
 
 
+class OwnerOnlyHandler(LimitedHandler):
+    """LimitedHandler that first checks HTTP Basic authentication (as supervisord's XML-RPC interface does):
+    a call without the server's per-start password gets 401 Unauthorized, before anything is looked up."""
+
+    def do_POST(self):
+        given = self.headers.get("Authorization", "").encode()
+        if not secrets.compare_digest(given, self.server.service.authorization.encode()):
+            self.server.service.stats.add(errors=1)
+            body = b"401 Unauthorized: this server asks for the password it was started with\n"
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", f'Basic realm="{self.server.service.name}"')
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+            return
+        super().do_POST()
+
+
 class ThreadedXMLRPCServer(ClosesConnections, socketserver.ThreadingMixIn, SimpleXMLRPCServer):
     """SimpleXMLRPCServer with a thread per client (the plain one serves one client at a time)."""
 
@@ -74,6 +98,7 @@ class XmlRpcServer(SocketServerService):
 
     kind = "xml-rpc thread"
     label = "XML-RPC"
+    handler = LimitedHandler
 
     def __init__(self, name="xmlrpc", port=0):
         super().__init__(name)
@@ -89,8 +114,18 @@ class XmlRpcServer(SocketServerService):
         server.register_function(double, "double")
         server.register_introspection_functions()
 
+    @property
+    def owner_url(self):
+        """The URL its owner's clients use (the same as url: this server admits anyone)."""
+        return self.url
+
+    @property
+    def auth_headers(self):
+        """Headers a raw request needs (none here)."""
+        return {}
+
     def _make(self):
-        server = ThreadedXMLRPCServer((HOST, self.port), LimitedHandler, logRequests=False)
+        server = ThreadedXMLRPCServer((HOST, self.port), self.handler, logRequests=False)
         server.service = self
         self.register(server)
         return server
@@ -113,19 +148,45 @@ class Station:
 
 
 class DottedServer(XmlRpcServer):
-    """A server that exposes a Station with register_instance(..., allow_dotted_names=True): what not to do."""
+    """A server that exposes a Station with register_instance(..., allow_dotted_names=True): what not to do.
+
+    Dotted names hand the instance's objects to every caller, so this demonstration admits only its owner: each
+    start makes a new password (HTTP Basic authentication; xmlrpc_proxy() sends it). Stop it right after use.
+    """
+
+    user = "owner"
+    handler = OwnerOnlyHandler
 
     def __init__(self, name="xmlrpc-dotted", port=0, dotted=True):
         super().__init__(name, port)
         self.station, self.dotted = Station(), dotted
+        self.password = None
+
+    @property
+    def owner_url(self):
+        """The URL with the user and password in it, as ServerProxy takes them: http://owner:<password>@host:port/"""
+        return f"http://{self.user}:{self.password}@{self.address[0]}:{self.address[1]}/"
+
+    @property
+    def authorization(self):
+        """The Authorization header a call must carry."""
+        return "Basic " + base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+
+    @property
+    def auth_headers(self):
+        return {"Authorization": self.authorization}
+
+    def _make(self):
+        self.password = new_secret()  # a new one at every start, never printed
+        return super()._make()
 
     def register(self, server):
         server.register_instance(self.station, allow_dotted_names=self.dotted)
 
 
 def xmlrpc_proxy(server, timeout=TIMEOUT):
-    """The chapter's ServerProxy, with a timeout (through its transport)."""
-    return xmlrpc.client.ServerProxy(server.url, transport=TimeoutTransport(timeout))
+    """The chapter's ServerProxy, with a timeout (through its transport), and the password of a server that asks one."""
+    return xmlrpc.client.ServerProxy(getattr(server, "owner_url", server.url), transport=TimeoutTransport(timeout))
 
 
 class XmlRpcClient(RpcClient):
@@ -136,7 +197,7 @@ class XmlRpcClient(RpcClient):
     def __init__(self, server, timeout=TIMEOUT):
         super().__init__(server, timeout)
         self.transport = TappedTransport(timeout)
-        self.proxy = xmlrpc.client.ServerProxy(server.url, transport=self.transport)
+        self.proxy = xmlrpc.client.ServerProxy(getattr(server, "owner_url", server.url), transport=self.transport)
 
     def _call(self, method, args):
         try:
@@ -152,7 +213,8 @@ class XmlRpcClient(RpcClient):
         conn = self.transport.make_connection(self.server.url[7:].rstrip("/"))
         conn.forget()
         try:
-            conn.request("POST", "/RPC2", body=body, headers={"Content-Type": "text/xml"})
+            headers = {"Content-Type": "text/xml", **getattr(self.server, "auth_headers", {})}
+            conn.request("POST", "/RPC2", body=body, headers=headers)
             reply = conn.getresponse().read()
             (value,), _ = xmlrpc.client.loads(reply)
             return value

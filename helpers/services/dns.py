@@ -1,4 +1,10 @@
-"""DNS: a real name server (dnslib) for a small course zone, and dnspython clients, one with a cache."""
+"""DNS: a real name server (dnslib) for a small course zone, and dnspython clients, one with a cache.
+
+The server stays open to every account on the machine, as a public authoritative server is: it
+answers questions about one public, read-only zone of documentation addresses, and holds nothing of
+the learner's. Nothing can change it (UPDATE and any opcode but QUERY get NOTIMP) and zone transfers
+(AXFR, IXFR) are REFUSED, as real servers refuse them to strangers.
+"""
 import math
 import selectors
 import socket
@@ -69,6 +75,9 @@ class ZoneResolver(BaseResolver):
             reply.header.rcode = RCODE.NOTIMP if request.header.opcode else RCODE.FORMERR
             return reply
         qname, qtype = request.q.qname, request.q.qtype
+        if qtype in (QTYPE.AXFR, QTYPE.IXFR):
+            reply.header.rcode = RCODE.REFUSED  # no zone transfers: ask for names one by one
+            return reply
         if not qname.matchSuffix(self.origin) or request.q.qclass not in (CLASS.IN, 255):
             reply.header.aa = 0
             reply.header.rcode = RCODE.REFUSED  # not our zone or class (255: any), and we do not recurse
@@ -183,6 +192,10 @@ class Handler(DNSHandler):
         """The packed reply to one query: FORMERR if it cannot be read, SERVFAIL if the resolver fails."""
         if len(data) > 2 and data[2] & 0x80:  # the QR bit says this is an answer: never answer answers
             raise DNSError("a response, not a query")
+        opcode = (data[2] >> 3) & 0x0F if len(data) >= 12 else 0
+        if opcode:  # UPDATE (5), NOTIFY (4), ...: this zone cannot be changed; say so before parsing their sections
+            return DNSRecord(DNSHeader(id=int.from_bytes(data[:2], "big"), qr=1, opcode=opcode,
+                                       rcode=RCODE.NOTIMP)).pack()
         try:
             request = DNSRecord.parse(data)
         except DNSError:

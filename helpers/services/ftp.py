@@ -1,9 +1,11 @@
 """FTP (notebook 09): a real FTP server (pyftpdlib) on a temporary folder, and ftplib clients.
 
 The server runs pyftpdlib's own event loop in one background thread, with a loop of its own
-(never pyftpdlib's global one, so two servers in one kernel keep apart). It serves a fresh
-temporary folder, removed at stop(): the user `learner` may do anything there; `anonymous`
-(any password) may only list and download, as on public FTP servers.
+(never pyftpdlib's global one, so two servers in one kernel keep apart). It serves a fresh private
+temporary folder (0700), removed at stop(). The user `learner`, with a password made for each start
+(`server.password`), may do anything in its own folder. `anonymous` (any password) may only list and
+download, as on public FTP servers, and only in a separate public folder that holds the welcome file:
+on a shared machine every account reaches 127.0.0.1, and none of the learner's files is in there.
 
 FTP uses two kinds of connection: the control connection (commands and replies, in clear text,
 password included) and one new data connection for each listing or file. In passive mode (the
@@ -26,13 +28,14 @@ from pyftpdlib.handlers import FTPHandler
 from pyftpdlib.ioloop import IOLoop
 from pyftpdlib.servers import FTPServer
 
+from helpers.core.credentials import new_secret
 from helpers.core.errors import ServiceError, describe
 from helpers.core.folders import private_folder
 from helpers.core.ports import HOST
 from helpers.core.service import ThreadService
 
 USER = "learner"
-PASSWORD = "data-in-space"  # the same in every server, so the recorded trace shows what a live capture would
+RECORDED_PASSWORD = "data-in-space"  # only in the recorded trace data/ftp_login.pcap: no live server accepts it
 ANONYMOUS = "anonymous"
 TIMEOUT = 5.0  # seconds every client call waits at most for the server
 POLL = 0.05  # the server loop's longest wait: stop() returns within about this
@@ -87,6 +90,10 @@ class CourseHandler(FTPHandler):
 
     def on_file_received(self, file):
         self.service.stats.add(bytes_in=_size(file))
+        try:
+            os.chmod(file, 0o600)  # the learner's file: readable by this account only (its folder is 0700 too)
+        except OSError:
+            pass
 
     def on_incomplete_file_sent(self, file):
         self.service.stats.add(errors=1)
@@ -116,30 +123,34 @@ class FtpServer(ThreadService):
     kind = "ftp thread"
     protocol = "ftp"  # what the raw console's hints assume this server speaks
 
-    def __init__(self, name="ftp", port=0, auth_delay=1.0):
+    def __init__(self, name="ftp", port=0, auth_delay=1.0, password=None):
         super().__init__(name)
         self.port = port
         self.auth_delay = auth_delay  # seconds before a wrong password is answered (pyftpdlib's brake on guessing)
-        self.root = None
+        self.fixed_password = password  # None: a new random password at each start (a recording passes its own)
+        self.password = None  # learner's password, made at start()
+        self.folder = self.root = self.public = None
 
     @property
     def banner(self):
-        """What a terminal user needs: the address, the user and password, anonymous access, the folder."""
+        """What a terminal user needs: the address, the user and password, anonymous access, the folders."""
         host, port = self.address
-        return (f"FTP {host}:{port}   user {USER}   password {PASSWORD}   (full rights)\n"
-                f"user {ANONYMOUS}, any password: list and download only\n"
-                f"folder {self.root} (removed when the server stops)\n"
+        return (f"FTP {host}:{port}   user {USER}   password {self.password}   (made for this start; full rights)\n"
+                f"user {ANONYMOUS}, any password: list and download only, in the public folder (the welcome file)\n"
+                f"learner's folder {self.root} (private; removed when the server stops)\n"
                 f"passive data ports: picked by the OS on {host}; active mode (PORT) works on loopback too\n"
-                f"try: curl -u {USER}:{PASSWORD} ftp://{host}:{port}/")
+                f"try: curl --netrc-file NETRC ftp://{host}:{port}/   (NETRC: a 0600 file holding "
+                f"'machine {host} login {USER} password ...'; a command line shows in everyone's ps)")
 
     def _handler(self):
         """A handler class of this server's own: pyftpdlib reads its settings from class attributes."""
         authorizer = DummyAuthorizer()
-        authorizer.add_user(USER, PASSWORD, str(self.root), perm="elradfmwMT")  # every right there is
-        authorizer.add_anonymous(str(self.root), perm="elr")  # e: cd, l: list, r: download
+        authorizer.add_user(USER, self.password, str(self.root), perm="elradfmwMT")  # every right there is
+        authorizer.add_anonymous(str(self.public), perm="elr")  # e: cd, l: list, r: download; public folder only
         return type(f"{type(self).__name__}Handler", (CourseHandler,), {
             "service": self,
             "authorizer": authorizer,
+            # the 220 greeting: data/ftp_login.pcap recorded this very line (keep its length, or record the trace again)
             "banner": "Data in Space FTP server: log in as learner, or as anonymous to read only.",
             "passive_ports": None,  # the OS picks a free port for each passive data connection
             "masquerade_address": None,  # the 227 reply names the address the client reached: 127.0.0.1
@@ -148,12 +159,16 @@ class FtpServer(ThreadService):
         })
 
     def _start(self):
-        self.root = private_folder(PREFIX)
+        self.password = self.fixed_password or new_secret()
+        self.folder = private_folder(PREFIX)  # 0700: no other account may look in
+        self.root, self.public = self.folder / "learner", self.folder / "public"
         try:
-            (self.root / WELCOME).write_bytes(WELCOME_TEXT)
+            for where in (self.root, self.public):
+                where.mkdir(mode=0o700)
+                (where / WELCOME).write_bytes(WELCOME_TEXT)
             self._ftpd = FTPServer((HOST, self.port), self._handler(), ioloop=IOLoop.factory())
         except BaseException:
-            shutil.rmtree(self.root, ignore_errors=True)
+            shutil.rmtree(self.folder, ignore_errors=True)
             raise
         self.address = self._ftpd.address  # listening already: clients can connect from here on
         self._start_thread(self._serve, "ftp")
@@ -175,12 +190,15 @@ class FtpServer(ThreadService):
         self._stop_thread()
         if self._thread.is_alive():  # the loop did not end in time: close its sockets from here
             self._ftpd.close_all()
-        shutil.rmtree(self.root, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def ftp_server(name="ftp", port=0):
-    """A fresh FTP server on a new temporary folder (control port on 127.0.0.1); start() returns it."""
-    return FtpServer(name, port=port)
+def ftp_server(name="ftp", port=0, password=None):
+    """A fresh FTP server on a new temporary folder (control port on 127.0.0.1); start() returns it.
+
+    The learner's password is new at each start (`server.password`) unless password is given.
+    """
+    return FtpServer(name, port=port, password=password)
 
 
 # --- the client side: ftplib, always with a timeout ------------------------------------------------------------
@@ -212,21 +230,31 @@ class LoopbackFTP(ftplib.FTP):
         return sock
 
 
+def _password(server, user, password):
+    """The password to log in with: the one given, 'anonymous@' for anonymous, else the server's own."""
+    if password is not None:
+        return password
+    if user == ANONYMOUS:
+        return "anonymous@"
+    known = getattr(server, "password", None)
+    if known is None:
+        raise ServiceError("which password? pass password=... (an FTP server's .password, shown in its banner)")
+    return known
+
+
 def connect(server, user=USER, password=None, passive=True, timeout=TIMEOUT, ftp_class=None):
-    """A logged-in ftplib.FTP; password defaults to learner's, or to 'anonymous@' for anonymous.
+    """A logged-in ftplib.FTP; password defaults to the server's own (`server.password`), or to 'anonymous@'.
 
     A refused login raises ftplib.error_perm ('530 ...'); a server that is not there, one ServiceError line.
     """
     address = _address(server)
-    if password is None:
-        password = "anonymous@" if user == ANONYMOUS else PASSWORD
     ftp = (ftp_class or LoopbackFTP)(timeout=timeout)
     try:
         ftp.connect(*address, timeout=timeout)
     except OSError as error:
         raise ServiceError(describe(error, address, timeout)) from None
     try:
-        ftp.login(user, password)
+        ftp.login(user, _password(server, user, password))
         ftp.set_pasv(passive)
     except OSError as error:
         ftp.close()
@@ -336,8 +364,12 @@ def capture_login(server):
     return capture(lambda: login_only(server), _address(server)[1], "ftp_login")
 
 
-def clear_text(packets, secret=PASSWORD):
-    """[(packet number from 1, payload)] of the packets whose TCP payload holds secret in clear text."""
+def clear_text(packets, secret=b"PASS "):
+    """[(packet number from 1, payload)] of the packets whose TCP payload holds secret in clear text.
+
+    By default the PASS command, which carries the password: the live server's, or in the recorded
+    trace the course's old fixed one.
+    """
     from scapy.all import TCP, Raw
     wanted = secret.encode() if isinstance(secret, str) else secret
     return [(n, bytes(p[Raw].load)) for n, p in enumerate(packets, 1)

@@ -3,8 +3,15 @@
 The mail server is mail-devel (aiosmtpd for SMTP, pymap for IMAP, mail kept in memory only) run in a
 child process; a small POP3 server reads the same inbox. It needs Python 3.11 or newer. Your own SMTP
 server (`smtp_server`) is plain aiosmtpd on a loop of its own in a thread, and works on 3.10 too.
+
+On a shared machine every account reaches 127.0.0.1, and both servers hold the learner's mail: each
+makes a password at every start (`server.password`, given to the child on its stdin, never in its
+command line). SMTP takes mail only after AUTH, IMAP and POP3 only after a login. AUTH runs without
+TLS: the password crosses only the loopback interface, which no account but root can capture, and root
+can read the server's memory anyway. The clients below log in with `server.password` by themselves.
 """
 import asyncio
+import base64
 import email
 import imaplib
 import importlib.util
@@ -13,6 +20,7 @@ import logging
 import mimetypes
 import poplib
 import re
+import secrets
 import smtplib
 import socket
 import statistics
@@ -20,20 +28,23 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 import weakref
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from helpers.core.credentials import new_secret
 from helpers.core.errors import ServiceError, describe
 from helpers.core.ports import HOST
 from helpers.core.process import ProcessService, end_process, first_line, spawn
 from helpers.core.service import ThreadService
 
 USER = "learner"  # the one mailbox: every message sent to the server, whatever its recipient, lands here
-PASSWORD = "data-in-space"
 TIMEOUT = 5.0
 QUIET = ("mail.log", "mail.debug", "mail_devel", "pymap", "aiohttp", "asyncio")  # loggers that must not print
+# aiosmtpd warns (in a notebook cell) when AUTH is required without TLS: on loopback that is the choice, see above
+warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS", category=UserWarning)
 
 
 def no_mail_reason():
@@ -81,13 +92,15 @@ class MailServer(ProcessService):
         super().__init__(name)
         self.port, self.imap_port, self.pop3_port = port, imap_port, pop3_port
         self.imap_address = self.pop3_address = None
+        self.password = None  # made at each start()
 
     @property
     def banner(self):
         """What a terminal user needs: the three addresses, the user and the password."""
         (host, smtp), imap, pop3 = self.address, self.imap_address[1], self.pop3_address[1]
         return (f"SMTP {host}:{smtp}   IMAP {host}:{imap}   POP3 {host}:{pop3}\n"
-                f"user {USER}   password {PASSWORD}   (mail to any address lands in this one inbox, in memory only)")
+                f"user {USER}   password {self.password}   (made for this start: SMTP AUTH, IMAP and POP3 need it)\n"
+                f"mail to any address lands in this one inbox, in memory only")
 
     def command(self):
         return [sys.executable, "-m", "helpers.services.mail", str(self.port), str(self.imap_port),
@@ -101,11 +114,14 @@ class MailServer(ProcessService):
         why = no_mail_reason()
         if why:
             raise ServiceError(why)
+        self.password = new_secret()
         # the child binds port 0 itself and prints the ports it got: no race for a free port
-        self.process = spawn(self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        self.process = spawn(self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
         deadline = time.monotonic() + self.start_timeout
         try:
+            with self.process.stdin:  # the password goes on stdin: a command line is readable by every account
+                self.process.stdin.write(self.password.encode() + b"\n")
             ports = self._announced_ports(deadline)
             self.address, self.imap_address, self.pop3_address = ((HOST, ports[k]) for k in ("smtp", "imap", "pop3"))
             while not self.ready():
@@ -158,17 +174,27 @@ def build_message(sender="learner@example.org", to="friend@example.org", subject
     return msg
 
 
-def send(server, msg, login=False, timeout=TIMEOUT):
-    """Send msg over SMTP with smtplib; returns the refused recipients ({} when all were taken).
+def _password(server, password=None):
+    """The password to log in with: the one given, else the server's own (None for an address without one)."""
+    return password if password is not None else getattr(server, "password", None)
 
-    smtplib's own errors (SMTPRecipientsRefused, ...) reach you as they are; a server that is not
-    there becomes one ServiceError line.
+
+def auth_plain(password, user=USER):
+    """The argument of SMTP's `AUTH PLAIN`: '\\0user\\0password' in base64 (encoded, not encrypted)."""
+    return base64.b64encode(f"\0{user}\0{password}".encode()).decode()
+
+
+def send(server, msg, password=None, timeout=TIMEOUT):
+    """Send msg over SMTP with smtplib, after AUTH with the server's password; returns the refused recipients.
+
+    ({} when all were taken.) smtplib's own errors (SMTPRecipientsRefused, SMTPSenderRefused 530 without
+    AUTH, ...) reach you as they are; a server that is not there becomes one ServiceError line.
     """
-    address = _address(server, "smtp")
+    address, password = _address(server, "smtp"), _password(server, password)
     try:
         with smtplib.SMTP(*address, local_hostname="localhost", timeout=timeout) as smtp:
-            if login:
-                smtp.login(USER, PASSWORD)
+            if password is not None:
+                smtp.login(USER, password)
             return smtp.send_message(msg)
     except smtplib.SMTPException:
         raise
@@ -176,7 +202,7 @@ def send(server, msg, login=False, timeout=TIMEOUT):
         raise ServiceError(describe(error, address, timeout)) from None
 
 
-def _imap(server, timeout):
+def _imap(server, timeout, password=None):
     """A logged-in imaplib connection with INBOX selected read-only."""
     address = _address(server, "imap")
     try:
@@ -184,7 +210,7 @@ def _imap(server, timeout):
     except OSError as error:
         raise ServiceError(describe(error, address, timeout)) from None
     try:
-        imap.login(USER, PASSWORD)
+        imap.login(USER, _password(server, password))
         imap.select("INBOX", readonly=True)
     except BaseException:
         imap.shutdown()
@@ -200,9 +226,9 @@ def _header(msg, name):
         return ""
 
 
-def inbox(server, timeout=TIMEOUT):
+def inbox(server, timeout=TIMEOUT, password=None):
     """The messages in the inbox, oldest first, over IMAP: [{uid, from, subject, date}]."""
-    imap = _imap(server, timeout)
+    imap = _imap(server, timeout, password)
     try:
         _, (found,) = imap.uid("SEARCH", None, "ALL")
         if not found.split():
@@ -219,9 +245,9 @@ def inbox(server, timeout=TIMEOUT):
         imap.logout()
 
 
-def fetch_bytes(server, uid, timeout=TIMEOUT):
+def fetch_bytes(server, uid, timeout=TIMEOUT, password=None):
     """The whole message with this IMAP uid, as the server keeps it (bytes)."""
-    imap = _imap(server, timeout)
+    imap = _imap(server, timeout, password)
     try:
         _, data = imap.uid("FETCH", str(int(uid)), "(BODY.PEEK[])")
     finally:
@@ -232,12 +258,12 @@ def fetch_bytes(server, uid, timeout=TIMEOUT):
     raise ServiceError(f"no message with uid {uid} in the inbox")
 
 
-def fetch(server, uid, timeout=TIMEOUT):
+def fetch(server, uid, timeout=TIMEOUT, password=None):
     """The message with this IMAP uid, parsed into an EmailMessage."""
-    return email.message_from_bytes(fetch_bytes(server, uid, timeout), policy=policy.default)
+    return email.message_from_bytes(fetch_bytes(server, uid, timeout, password), policy=policy.default)
 
 
-def pop3_list(server, timeout=TIMEOUT):
+def pop3_list(server, timeout=TIMEOUT, password=None):
     """What POP3 sees: [(number, size in bytes, subject)], read with poplib (it leaves the messages there)."""
     address = _address(server, "pop3")
     try:
@@ -246,7 +272,7 @@ def pop3_list(server, timeout=TIMEOUT):
         raise ServiceError(describe(error, address, timeout)) from None
     try:
         pop.user(USER)
-        pop.pass_(PASSWORD)
+        pop.pass_(_password(server, password))
         rows = []
         for entry in pop.list()[1]:
             number, size = map(int, entry.split())
@@ -266,12 +292,13 @@ def parts(msg):
 # --- SMTP by hand: the conversation smtplib has for you -------------------------------------------------------
 
 def smtp_transcript(server, sender="learner@example.org", to="friend@example.org", subject="Typed by hand",
-                    body="Hello over a plain socket.", timeout=TIMEOUT):
-    """Talk SMTP over a plain socket (EHLO, MAIL FROM, RCPT TO, DATA, ., QUIT): [(who, line)], who 'C' or 'S'.
+                    body="Hello over a plain socket.", timeout=TIMEOUT, password=None):
+    """Talk SMTP over a plain socket (EHLO, AUTH PLAIN, MAIL FROM, RCPT TO, DATA, ., QUIT): [(who, line)].
 
-    It stops early (with QUIT) when the server refuses a step, so the refusal is in the transcript.
+    who is 'C' or 'S'. AUTH PLAIN is sent with the server's password when there is one. It stops early
+    (with QUIT) when the server refuses a step, so the refusal is in the transcript.
     """
-    address, said = _address(server, "smtp"), []
+    address, said, password = _address(server, "smtp"), [], _password(server, password)
     try:
         with socket.create_connection(address, timeout=timeout) as sock, sock.makefile("rb") as reader:
             def reply():
@@ -289,6 +316,8 @@ def smtp_transcript(server, sender="learner@example.org", to="friend@example.org
 
             steps = [("EHLO localhost", b"250"), (f"MAIL FROM:<{sender}>", b"250"), (f"RCPT TO:<{to}>", b"250"),
                      ("DATA", b"354")]
+            if password is not None:
+                steps.insert(1, (f"AUTH PLAIN {auth_plain(password)}", b"235"))
             if reply() != b"220":
                 return said
             for line, expected in steps:
@@ -333,8 +362,27 @@ def quiet_loggers():
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
+class Authenticator:
+    """aiosmtpd's authenticator: AUTH PLAIN or LOGIN succeeds only for USER with this password."""
+
+    def __init__(self, password):
+        self.password = password.encode()
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = (mechanism in ("PLAIN", "LOGIN") and isinstance(auth_data, LoginPassword)
+              and secrets.compare_digest(auth_data.login, USER.encode())
+              and secrets.compare_digest(auth_data.password, self.password))
+        return AuthResult(success=ok, handled=False)
+
+
 class SmtpServer(ThreadService):
-    """An aiosmtpd SMTP server with your handler, on its own event loop in a thread, on 127.0.0.1."""
+    """An aiosmtpd SMTP server with your handler, on its own event loop in a thread, on 127.0.0.1.
+
+    Mail is taken only after AUTH as USER with `password`, made at each start: the server keeps
+    what it accepts, and every account on the machine can reach 127.0.0.1.
+    """
 
     kind = "smtp thread"
     protocol = "smtp"
@@ -343,12 +391,14 @@ class SmtpServer(ThreadService):
         super().__init__(name)
         self.port = port
         self.handler = handler if handler is not None else Keep()
+        self.password = None  # made at each start()
         self._sessions = weakref.WeakSet()  # the open sessions, to end them at stop (ended ones drop out)
 
     @property
     def banner(self):
         """What a terminal user needs."""
-        return f"SMTP {self.address[0]}:{self.address[1]}   (no login; handler {type(self.handler).__name__})"
+        return (f"SMTP {self.address[0]}:{self.address[1]}   user {USER}   password {self.password}   "
+                f"(made for this start; AUTH first)   handler {type(self.handler).__name__}")
 
     @property
     def messages(self):
@@ -357,6 +407,7 @@ class SmtpServer(ThreadService):
 
     def _start(self):
         quiet_loggers()
+        self.password = new_secret()
         self._ready, self._error = threading.Event(), None
         self._start_thread(self._run, "loop")
         if not self._ready.wait(5) or self._error is not None:
@@ -371,7 +422,8 @@ class SmtpServer(ThreadService):
         from aiosmtpd.smtp import SMTP
 
         self.stats.add(clients=1)
-        session = SMTP(self.handler, hostname="localhost", loop=self._loop, enable_SMTPUTF8=True)
+        session = SMTP(self.handler, hostname="localhost", loop=self._loop, enable_SMTPUTF8=True,
+                       authenticator=Authenticator(self.password), auth_required=True, auth_require_tls=False)
         self._sessions.add(session)
         return session
 
@@ -417,7 +469,7 @@ def smtp_server(name="smtp", port=0, handler=None):
 # --- numbers --------------------------------------------------------------------------------------------------
 
 def smtp_send_ms(server, count=20):
-    """Median milliseconds to send one small message with smtplib (connect, EHLO, MAIL, RCPT, DATA, QUIT)."""
+    """Median milliseconds to send one small message with smtplib (connect, EHLO, AUTH, MAIL, RCPT, DATA, QUIT)."""
     times = []
     for n in range(count):
         msg = build_message(subject=f"bench {n}", text="a short message\n")
@@ -465,7 +517,7 @@ def _pop3_body(raw, lines=None):
     return b"\r\n".join(out).rstrip(b"\r\n") + b"\r\n.\r\n"
 
 
-def _pop3_handler(mailboxes):
+def _pop3_handler(mailboxes, password):
     """A POP3 session (RFC 1939: USER, PASS, STAT, LIST, UIDL, RETR, TOP, DELE, RSET, NOOP, QUIT, CAPA)."""
     async def session(reader, writer):
         def say(text):
@@ -497,7 +549,7 @@ def _pop3_handler(mailboxes):
                     if verb == "USER" and args:
                         name = args[0]
                         say("+OK send PASS")
-                    elif verb == "PASS" and name == USER and arg == PASSWORD:
+                    elif verb == "PASS" and name == USER and secrets.compare_digest(arg.encode(), password.encode()):
                         box, messages = await _pop3_messages(mailboxes)
                         say(f"+OK {len(messages)} messages")
                     else:
@@ -538,7 +590,7 @@ def _pop3_handler(mailboxes):
     return session
 
 
-async def _serve(smtp_port, imap_port, pop3_port):
+async def _serve(smtp_port, imap_port, pop3_port, password):
     """mail-devel's SMTP handler and IMAP server, and POP3, on 127.0.0.1; print the ports, serve until killed."""
     import os
     from contextlib import AsyncExitStack
@@ -556,12 +608,12 @@ async def _serve(smtp_port, imap_port, pop3_port):
     os.environ["FQDN"] = "localhost"  # else pymap asks DNS for this machine's name (socket.getfqdn) on every connection
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(lambda loop, context: None)  # a client's trouble ends only its own connection
-    args = Service.parse(["--host", HOST, "--user", USER, "--password", PASSWORD, "--no-http"])
+    args = Service.parse(["--host", HOST, "--user", USER, "--password", password, "--no-http"])  # in-process
     service = await Service.init(args)  # the SMTP handler, the in-memory mailboxes, pymap's IMAP backend
 
     def smtp_session():
         return SMTP(service.handler, hostname="localhost", loop=loop, enable_SMTPUTF8=True,
-                    authenticator=SMTPAuthenticator(USER, PASSWORD), auth_require_tls=False)
+                    authenticator=SMTPAuthenticator(USER, password), auth_required=True, auth_require_tls=False)
 
     async with AsyncExitStack() as stack:
         await service.backend.start(stack)
@@ -569,7 +621,7 @@ async def _serve(smtp_port, imap_port, pop3_port):
             IMAPServer(service.backend.login, service.config))  # what pymap's IMAPService.start does, on port 0
         servers = {"smtp": await loop.create_server(smtp_session, HOST, smtp_port),
                    "imap": await asyncio.start_server(imap, HOST, imap_port),
-                   "pop3": await asyncio.start_server(_pop3_handler(service.mailboxes), HOST, pop3_port,
+                   "pop3": await asyncio.start_server(_pop3_handler(service.mailboxes, password), HOST, pop3_port,
                                                       limit=POP3_LINE)}
         print(json.dumps({k: s.sockets[0].getsockname()[1] for k, s in servers.items()}), flush=True)
         quiet = os.open(os.devnull, os.O_WRONLY)  # nobody reads our output after the ports line
@@ -581,4 +633,7 @@ async def _serve(smtp_port, imap_port, pop3_port):
 if __name__ == "__main__":
     quiet_loggers()
     logging.disable(logging.CRITICAL)
-    asyncio.run(_serve(*(int(p) for p in sys.argv[1:4])))
+    secret = sys.stdin.readline().strip()  # the parent writes the password here, never into our arguments
+    if not secret:
+        sys.exit("no password on stdin")
+    asyncio.run(_serve(*(int(p) for p in sys.argv[1:4]), secret))

@@ -110,6 +110,11 @@ class Catalogue:
                     total=len(found), links={"self": link(query.page), "next": link(query.page + 1),
                                              "prev": link(query.page - 1)})
 
+    def published(self):
+        """The satellites the public web page lists: the catalogue as shipped (what keys add is served only to keys)."""
+        with self._lock:
+            return [self._items[row[0]] for row in SATELLITES]
+
     def get(self, number):
         """The satellite with this catalogue number, or None."""
         with self._lock:

@@ -94,8 +94,8 @@ def fastapi_app(api, stats):
 
     @app.get("/satellites.html", response_class=HTMLResponse, include_in_schema=False)
     async def web_page():
-        """The same data as a page for human eyes (what a scraper has to read)."""
-        return page_html(api.catalogue.page(Query(per_page=50)).items, api.layout)
+        """The published catalogue as a page for human eyes (what a scraper reads); open to all, like a website."""
+        return page_html(api.catalogue.published(), api.layout)
 
     @app.get("/docs", include_in_schema=False)
     async def docs():

@@ -52,7 +52,7 @@ class Keys:
         self._keys = {}
 
     def issue(self, owner, scopes=("read",), limit=5, per=10.0):
-        """A new random key for owner, allowed `limit` requests per `per` seconds (None: unlimited)."""
+        """A new random key for owner (from `secrets`), allowed `limit` requests per `per` seconds (None: unlimited)."""
         token = secrets.token_urlsafe(18)
         with self._lock:
             self._keys[token] = Key(owner, frozenset(scopes), limit, per, tokens=limit or 0)
@@ -68,13 +68,21 @@ class Keys:
         with self._lock:
             return {k.owner: (k.used, k.refused) for k in self._keys.values()}
 
+    def _find(self, token):
+        """The Key issued as token, or None; compared in constant time, so the answer's timing tells no prefix."""
+        found = None
+        for issued, key in self._keys.items():
+            if secrets.compare_digest(issued.encode(), token.encode(errors="surrogateescape")):
+                found = key
+        return found
+
     def check(self, token, scope="read"):
         """None if a request with this key may go ahead, else the Refusal to send."""
         if not token:
             return Refusal(401, f"this API needs a key: send it in the {HEADER} header",
                            {"WWW-Authenticate": f'ApiKey header="{HEADER}"'})
         with self._lock:
-            key = self._keys.get(token)
+            key = self._find(token)
             if key is None:
                 return Refusal(401, "unknown or revoked API key", {"WWW-Authenticate": f'ApiKey header="{HEADER}"'})
             if scope not in key.scopes:

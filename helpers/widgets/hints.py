@@ -79,10 +79,24 @@ def stomp_frame(reply):
     return "the broker refused a frame: its message: header says why"
 
 
+def redis_reply(reply):
+    """What a Redis refusal asks for next (log in first, another password), or ""."""
+    if b"-WRONGPASS" in reply:
+        return "wrong password: the server's .password is made up anew at each start"
+    if b"-NOAUTH" in reply:
+        return ("Redis wants AUTH first: make the first line AUTH followed by the password, the server's .password "
+                "(made up at random when it started)")
+    if b"-NOPERM" in reply:
+        return "your Redis user may not run that command: it could write files or take the server over"
+    return ""
+
+
 def reply_hint(protocol, reply):
-    """One clause on what a reply means for the next thing to try, or "" (STOMP frames so far)."""
+    """One clause on what a reply means for the next thing to try, or "" (STOMP frames and Redis refusals so far)."""
     if protocol == "stomp" or (not protocol and reply.split(b"\n", 1)[0].rstrip(b"\r") in (b"CONNECTED", b"ERROR")):
         return stomp_frame(reply)
+    if protocol == "redis":
+        return redis_reply(reply)
     return ""
 
 

@@ -9,8 +9,9 @@ __all__ += ["check_zmq_time_server", "run_zmq_server"]
 from helpers.zeromq.broker import broker  # noqa: E402 (notebook 04)
 from helpers.zeromq.broker_view import broker_view  # noqa: E402
 from helpers.zeromq.console import zmq_console  # noqa: E402
-from helpers.zeromq.reqrep import bind_again, many_clients, rep_server, stop_saying, zmq_ask  # noqa: E402
+from helpers.zeromq.reqrep import (bind_again, many_clients, rep_server, reserve_port, stop_saying,  # noqa: E402
+                                   zmq_ask)
 from helpers.zeromq.transports import measure_transports, plot_transports  # noqa: E402
 
 __all__ += ["bind_again", "broker", "broker_view", "many_clients", "measure_transports", "plot_transports",
-            "rep_server", "stop_saying", "zmq_ask", "zmq_console"]
+            "rep_server", "reserve_port", "stop_saying", "zmq_ask", "zmq_console"]

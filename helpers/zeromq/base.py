@@ -38,9 +38,10 @@ def _close_at_exit():
     ender.join(2)  # never let a stuck socket hold the interpreter's exit
 
 
-def socket(kind, timeout_ms=TIMEOUT_MS, max_message=MAX_MESSAGE):
-    """A new socket of kind (zmq.REQ, zmq.REP, ...) with linger 0, timeouts and a message size limit."""
-    sock = context().socket(kind)
+def socket(kind, timeout_ms=TIMEOUT_MS, max_message=MAX_MESSAGE, ctx=None):
+    """A new socket of kind (zmq.REQ, zmq.REP, ...) with linger 0, timeouts and a message size limit
+    (in the course's context, or in ctx)."""
+    sock = (ctx or context()).socket(kind)
     sock.setsockopt(zmq.LINGER, 0)  # closing never waits for unsent messages
     sock.setsockopt(zmq.RCVTIMEO, timeout_ms)
     sock.setsockopt(zmq.SNDTIMEO, timeout_ms)

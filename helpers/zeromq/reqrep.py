@@ -1,4 +1,5 @@
 """Request-reply (notebook 04): the chapter's REP server, a REQ client that never hangs, many clients at once."""
+import socket as os_socket
 import threading
 import time
 
@@ -14,6 +15,22 @@ def stop_saying(frames):
     return [b"Stop saying: " + frame for frame in frames]
 
 
+_reserved = {}  # port -> a socket bound to it, not listening: connecting is refused, and no other program can bind it
+
+
+def reserve_port():
+    """A port on 127.0.0.1 where nothing listens yet, held until a RepServer of this process starts on it.
+
+    The OS picks it (binding port 0, so no other program can have it) and it is not listening, so a
+    client that connects there is refused until the server takes the very same socket.
+    """
+    held = os_socket.socket(os_socket.AF_INET, os_socket.SOCK_STREAM)
+    held.bind((HOST, 0))
+    port = held.getsockname()[1]
+    _reserved[port] = held
+    return port
+
+
 class RepServer(ZmqServer):
     """The chapter's REP server (example 17-5) as a course service; port=0 lets the OS pick."""
 
@@ -26,6 +43,10 @@ class RepServer(ZmqServer):
             return super()._start()
         self.sock = socket(self.socket_kind)
         self.endpoint = f"tcp://{HOST}:{self.port}"
+        held = _reserved.pop(self.port, None)
+        if held is not None:  # a port from reserve_port(): ZeroMQ takes the socket that already holds it
+            held.listen(64)
+            self.sock.setsockopt(zmq.USE_FD, held.detach())
         self.sock.bind(self.endpoint)
         self.address = address_of(self.endpoint)
         self._start_thread(self._loop, "zmq")

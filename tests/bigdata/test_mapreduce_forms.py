@@ -6,10 +6,11 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from helpers.bigdata import make_logs, mapreduce, partition_of, run_streaming, shuffle, zmq_mapreduce
+from helpers.bigdata import make_logs, mapreduce, partition_of, run_streaming, shuffle, zmq_engine, zmq_mapreduce
 from helpers.core.errors import ServiceError
 
 REQUEST = re.compile(r'"[A-Z]+ (\S+) HTTP/1\.1"')
@@ -54,6 +55,22 @@ def test_by_hand_zeromq_and_streaming_give_the_same_counts(logs):
     assert job.result == expected
     assert sum(job.per_worker.values()) == len(logs.files) + 3  # a map task per file, a reduce task per partition
     assert run_streaming(logs.files) == expected
+
+
+def test_the_zeromq_engine_listens_only_in_a_private_folder(logs, monkeypatch):
+    seen = []
+
+    def start_workers(count, tasks_at, results_at):
+        for endpoint in (tasks_at, results_at):
+            path = Path(endpoint.removeprefix("ipc://"))
+            seen.append((endpoint, path.parent.stat(), path.exists()))
+        return started(count, tasks_at, results_at)
+
+    started = zmq_engine.start_workers
+    monkeypatch.setattr(zmq_engine, "start_workers", start_workers)
+    assert zmq_mapreduce(logs.files[:2], workers=1, progress=False).result
+    assert len(seen) == 2 and all(endpoint.startswith("ipc://") and exists for endpoint, _, exists in seen), seen
+    assert all(folder.st_mode & 0o777 == 0o700 and folder.st_uid == os.getuid() for _, folder, _ in seen)
 
 
 def test_the_shuffle_sends_each_key_to_one_partition_whatever_the_process():

@@ -1,8 +1,12 @@
-"""Spark in local mode: the same answer as MapReduce by hand, every listener on 127.0.0.1, and the JVM really gone
-after stop() and after the kernel is killed. Where PySpark or Java is missing this skips, except under CI."""
+"""Spark in local mode: the same answer as MapReduce by hand, every listener on 127.0.0.1 and asking for a secret,
+and the JVM really gone after stop() and after the kernel is killed. Where PySpark or Java is missing this skips,
+except under CI."""
 import os
+import socket
+import struct
 import subprocess
 import sys
+from pathlib import Path
 
 import psutil
 import pytest
@@ -10,6 +14,7 @@ from ended import all_gone, python_parent, sigkill
 
 from helpers.bigdata import make_logs, mapreduce
 from helpers.bigdata.spark_local import SparkLocal, spark_missing, spark_pages, start_spark
+from helpers.core.ports import HOST
 
 LOOPBACK = {"127.0.0.1", "::ffff:127.0.0.1"}
 pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
@@ -50,6 +55,42 @@ def test_spark_counts_what_mapreduce_by_hand_counts_on_loopback_and_stops_for_re
         spark.stop()
     assert all_gone(jvm, [port for _, port in found], wait=10)
     assert not spark.folder.exists()
+
+
+def first_reply(address, message, timeout=10):
+    """Send message to a TCP server and return what it answers first (b"" if it hangs up)."""
+    with socket.create_connection(address, timeout=timeout) as conn:
+        conn.sendall(message)
+        return conn.recv(4096)
+
+
+def command_line(pid):
+    """Process pid's command line as any account reads it (b"" if it has just ended)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def rpc_request(body=b"\0" * 16):
+    """A frame of Spark's network protocol: length, type 3 (RpcRequest), request id, body length, body."""
+    return struct.pack(">qbqi", 8 + 1 + 8 + 4 + len(body), 3, 1, len(body)) + body
+
+
+def test_every_port_asks_for_a_secret_that_no_command_line_shows(spark_here):
+    with SparkLocal(cores=1, name="test-spark-auth", progress=False) as spark:
+        conf = dict(spark.session.sparkContext.getConf().getAll())
+        assert conf["spark.authenticate"] == "true" and conf["spark.ui.enabled"] == "false"
+        assert conf["spark.ui.killEnabled"] == "false"
+        secret = conf["spark.authenticate.secret"].encode()
+        assert len(secret) >= 16
+        assert not [pid for pid in os.listdir("/proc") if pid.isdigit() and secret in command_line(pid)]
+        ports = [c.laddr.port for c in psutil.Process(spark.jvm.pid).net_connections("inet")
+                 if c.status == psutil.CONN_LISTEN and c.laddr.port != spark.address[1]]
+        assert len(ports) == 2  # the driver's RPC and the block manager
+        for port in ports:  # without the secret, Spark reads no message of a stranger's
+            assert b"Expected SaslMessage" in first_reply((HOST, port), rpc_request())
+        assert b"Authentication error" in first_reply(spark.address, b"c\nt\ngetClass\ne\n")  # py4j's own token
 
 
 def test_a_second_session_after_stop_gets_a_new_jvm(spark_here, logs):

@@ -1,15 +1,18 @@
-"""NATS: a real nats-server with JetStream; pub-sub, queue groups, wildcards, late joiners, bad input, no orphans."""
+"""NATS: a real nats-server with JetStream; its token, pub-sub, queue groups, wildcards, late joiners, bad input,
+no orphans."""
 import json
 import os
+import stat
 import socket
 import textwrap
 from pathlib import Path
 
+import nats
 import psutil
 import pytest
 
 from helpers import ServiceError, running, stop_all
-from helpers.brokers.nats import (guarantees, nats_server, ping, pubsub_rate, queue_round, request_rtt, run_sync,
+from helpers.brokers.nats import (greet, guarantees, nats_server, ping, pubsub_rate, queue_round, request_rtt, run_sync,
                                   sweep_stale_folders)
 from helpers.brokers.nats_demos import late_joiners, wildcard_matches
 from helpers.core.ports import is_listening
@@ -38,13 +41,36 @@ def on_connection(server, work, timeout=10.0):
 def test_nats_starts_on_the_port_of_its_ports_file_with_jetstream_and_private_output(server):
     ports_file = next(Path(server._dir).glob("nats-server_*.ports"))
     assert json.loads(ports_file.read_text())["nats"] == [f"nats://127.0.0.1:{server.address[1]}"]
-    assert server.url == f"nats://127.0.0.1:{server.address[1]}" and ping(server.address)
+    assert server.url == f"nats://127.0.0.1:{server.address[1]}" and ping(server.address, server.token)
     assert server in running() and server.process.poll() is None
     assert os.readlink(f"/proc/{server.process.pid}/fd/1") == "/dev/null"  # never the notebook's output
     assert "[INF] Server is ready" in (Path(server._dir) / "nats.log").read_text()
     info = on_connection(server, lambda conn: conn.jetstream(timeout=2).account_info())
     assert info.limits is not None  # JetStream answers
     assert set(guarantees) == {"delivery", "ordering", "persistence", "who holds the queue"}
+
+
+def test_nats_token_is_per_start_in_a_private_file_never_in_argv(server):
+    folder, conf = Path(server._dir), Path(server._dir) / "nats.conf"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and stat.S_IMODE(conf.stat().st_mode) == 0o600
+    assert f'token: "{server.token}"' in conf.read_text() and len(server.token) >= 20
+    assert server.token not in " ".join(psutil.Process(server.process.pid).cmdline())
+    assert server.token in server.banner and server.token not in server.url
+    with nats_server("test-nats-other") as other:
+        assert other.token != server.token
+
+
+@pytest.mark.parametrize("token", [None, "wrong", ""])
+def test_nats_refuses_a_client_without_the_token(server, token):
+    assert greet(server.address, token) == b"-ERR 'Authorization Violation'"
+    assert not ping(server.address, token)
+
+    async def intrude():
+        conn = await nats.connect(server.url, token=token or None, connect_timeout=2, allow_reconnect=False,
+                                  max_reconnect_attempts=0)
+        await conn.close()
+    with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+        run_sync(intrude)
 
 
 def test_nats_pubsub_round_loses_nothing(server):
@@ -124,7 +150,7 @@ def test_nats_server_dies_when_its_parent_python_is_sigkilled(tmp_path):
 
 def test_sweeping_keeps_the_folder_of_a_running_server(server):
     sweep_stale_folders(age=0, root=Path(server._dir).parent)
-    assert Path(server._dir).exists() and ping(server.address)
+    assert Path(server._dir).exists() and ping(server.address, server.token)
 
 
 def send_raw(address, data, reset=False):
@@ -146,5 +172,5 @@ def send_raw(address, data, reset=False):
 ], ids=["garbage", "10MB", "vanishing", "non-utf8"])
 def test_nats_keeps_serving_after_bad_input(server, bad, reset):
     send_raw(server.address, bad, reset)
-    assert ping(server.address, timeout=2) and server.process.poll() is None
+    assert ping(server.address, server.token, timeout=2) and server.process.poll() is None
     assert pubsub_rate(server, count=50)["lost"] == 0

@@ -1,11 +1,15 @@
-"""RabbitMQ: the real rabbitmq-server as this user; pub-sub, queues, the tutorials' core, bad input, no orphans."""
+"""RabbitMQ: the real rabbitmq-server as this user; its user, password and cookie, pub-sub, queues, the tutorials'
+core, bad input, a port taken under it, no orphans."""
 import os
+import shutil
 import socket
+import stat
 import struct
 import subprocess
 import textwrap
 from pathlib import Path
 
+import pika
 import psutil
 import pytest
 
@@ -55,8 +59,58 @@ def test_rabbitmq_starts_private_and_reports_progress(server):
     listening = {c.laddr for c in beam.net_connections("tcp") if c.status == psutil.CONN_LISTEN}
     assert {(ip, port) for ip, port in listening} == {("127.0.0.1", server.address[1]), ("127.0.0.1", server.dist_port)}
     epmd = psutil.Process(server.epmd.pid)
-    assert epmd.cmdline()[1:3] == ["-port", str(server.epmd_port)] and "-daemon" not in epmd.cmdline()
+    assert epmd.cmdline()[1:4] == ["-d", "-port", str(server.epmd_port)] and "-daemon" not in epmd.cmdline()
     assert set(guarantees) == {"delivery", "ordering", "persistence", "who holds the queue"}
+
+
+@needs_rabbitmq
+def test_rabbitmq_password_and_cookie_are_per_start_private_files_never_argv(server):
+    folder = Path(server._dir)
+    conf, cookie = folder / "rabbitmq.conf", folder / ".erlang.cookie"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(conf.stat().st_mode), stat.S_IMODE(cookie.stat().st_mode)} <= {0o600, 0o400}
+    assert f"default_user = {server.user}\ndefault_pass = {server.password}\n" in conf.read_text()
+    secrets = [server.password, cookie.read_text().strip()]
+    assert all(len(secret) >= 20 for secret in secrets)
+    for process in family(server.process.pid) + [psutil.Process(server.epmd.pid)]:
+        shown = " ".join(process.cmdline())
+        assert not any(secret in shown for secret in secrets), process.name()
+    assert server.password in server.banner and server.password not in server.url
+
+
+def connects(server, user, password):
+    """A refusal's message, or "" if RabbitMQ let user in."""
+    params = pika.ConnectionParameters(*server.address, credentials=pika.PlainCredentials(user, password),
+                                       connection_attempts=1, socket_timeout=5, blocked_connection_timeout=5)
+    try:
+        pika.BlockingConnection(params).close()
+        return ""
+    except pika.exceptions.ProbableAuthenticationError as error:
+        return str(error)
+
+
+@needs_rabbitmq
+@pytest.mark.parametrize("user, password", [("guest", "guest"), ("owner", "guest"), ("owner", ""),
+                                            ("guest", "owner's")])
+def test_rabbitmq_has_no_guest_and_refuses_a_wrong_password(server, user, password):
+    user = server.user if user == "owner" else user
+    password = server.password if password == "owner's" else password
+    assert "ACCESS_REFUSED" in connects(server, user, password)
+    assert connects(server, server.user, server.password) == ""
+
+
+@needs_rabbitmq
+@pytest.mark.skipif(not shutil.which("erl"), reason="needs Erlang's erl to try the distribution")
+def test_rabbitmq_erlang_distribution_needs_this_starts_cookie(server):
+    cookie = (Path(server._dir) / ".erlang.cookie").read_text().strip()
+
+    def run_id(with_cookie):
+        code = (f"io:format(\"~p~n\", [rpc:call('{server.node}', os, cmd, [\"echo ran\"])]), halt().")
+        return subprocess.run(["erl", "-sname", "probe", "-dist_listen", "false", "-hidden", "-setcookie", with_cookie,
+                               "-noshell", "-eval", code], env=dict(os.environ, ERL_EPMD_PORT=str(server.epmd_port)),
+                              capture_output=True, text=True, timeout=60, check=False).stdout.strip()
+    assert run_id("guess") == "{badrpc,nodedown}"
+    assert run_id(cookie) == '"ran\\n"'  # the cookie is the key to the VM: hence a private file, new each start
 
 
 @needs_rabbitmq
@@ -141,6 +195,26 @@ def test_rabbitmq_taken_port_says_so_in_one_line():
         with pytest.raises(ServiceError, match="already in use") as failure:
             rabbitmq_server("test-rabbitmq-taken", port=taken.getsockname()[1]).start()
     assert "\n" not in str(failure.value)
+
+
+@needs_rabbitmq
+@pytest.mark.parametrize("which", ["epmd", "dist", "amqp"])
+def test_rabbitmq_starts_again_when_a_port_it_picked_is_taken(monkeypatch, which):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        picks, real = [], rabbitmq.free_port
+
+        def first_pick_taken(*args):
+            picks.append(taken.getsockname()[1] if len(picks) == ["epmd", "dist", "amqp"].index(which) else real())
+            return picks[-1]
+        monkeypatch.setattr(rabbitmq, "free_port", first_pick_taken)
+        srv = rabbitmq_server(f"test-rabbitmq-{which}-taken").start()
+        try:
+            assert len(picks) == 6 and taken.getsockname()[1] not in (srv.epmd_port, srv.dist_port, srv.address[1])
+            assert srv.ready()
+        finally:
+            srv.stop()
 
 
 def test_rabbitmq_missing_says_how_to_get_it_in_one_line(monkeypatch, tmp_path, capsys):

@@ -1,4 +1,5 @@
-"""STOMP: coilmq in a child process; topic fan-out, queue competing consumers, raw frames, bad input, no orphans."""
+"""STOMP: coilmq in a child process; its login and passcode, topic fan-out, queue competing consumers, raw frames,
+bad input, no orphans."""
 import os
 import socket
 import textwrap
@@ -8,8 +9,9 @@ import psutil
 import pytest
 
 from helpers import ServiceError, running, stop_all
-from helpers.brokers.stomp import (BadFrame, connect_frame, fan_out, frame_text, guarantees, handshake,
-                                   pubsub_rate, queue_round, raw_round, split_frames, stomp_server, virtual_host)
+from helpers.brokers.stomp import (NUL, BadFrame, Inbox, close, connect, connect_frame, fan_out, frame_text,
+                                   guarantees, handshake, pubsub_rate, queue_round, raw_round, split_frames,
+                                   stomp_server, subscribe, virtual_host)
 from helpers.core.ports import is_listening
 from ended import all_gone, python_parent, sigkill
 
@@ -25,17 +27,55 @@ def test_stomp_broker_answers_connect_on_its_port_with_private_output(server):
     assert server in running() and server.process.poll() is None and server.address[0] == "127.0.0.1"
     for fd in (1, 2):  # never the notebook's output, not even a traceback
         assert os.readlink(f"/proc/{server.process.pid}/fd/{fd}") == "/dev/null"
-    reply = handshake(server.address)
+    reply = handshake(server.address, server.connect_frame())
     assert reply.startswith(b"CONNECTED\n") and b"\nversion:1.2\n" in reply and reply.endswith(b"\x00")
     assert set(guarantees) == {"delivery", "ordering", "persistence", "who holds the queue"}
 
 
 def test_stomp_12_needs_the_brokers_fqdn_as_host_but_10_needs_no_header(server):
     assert virtual_host() == socket.getfqdn()
-    wrong = handshake(server.address, connect_frame(host="not-" + virtual_host()))
+    wrong = handshake(server.address, server.connect_frame(host="not-" + virtual_host()))
     assert wrong.startswith(b"ERROR\n") and b"Virtual hosting is not supported" in wrong
-    assert handshake(server.address, connect_frame("1.0")).startswith(b"CONNECTED\n")
-    assert handshake(server.address, connect_frame("1.1", host="anything")).startswith(b"CONNECTED\n")
+    assert handshake(server.address, server.connect_frame("1.0")).startswith(b"CONNECTED\n")
+    assert handshake(server.address, server.connect_frame("1.1", host="anything")).startswith(b"CONNECTED\n")
+
+
+def test_stomp_passcode_is_per_start_handed_over_stdin_never_argv(server):
+    assert server.passcode and len(server.passcode) >= 20 and server.login
+    child = psutil.Process(server.process.pid)
+    assert server.passcode not in " ".join(child.cmdline()) and server.passcode not in str(child.environ())
+    assert f"login:{server.login}\npasscode:{server.passcode}\n" in server.typed_connect()
+    assert server.passcode in server.banner
+    with stomp_server("test-stomp-other") as other:
+        assert other.passcode != server.passcode
+
+
+@pytest.mark.parametrize("login, passcode", [(None, None), ("me", "wrong"), ("owner", "wrong"), ("owner", ""),
+                                             ("someone-else", "owner's")])
+def test_stomp_refuses_connect_without_the_login_and_passcode(server, login, passcode):
+    login = server.login if login == "owner" else login
+    passcode = server.passcode if passcode == "owner's" else passcode
+    for version in ("1.0", "1.2"):
+        reply = send_raw(server.address, connect_frame(version, login=login, passcode=passcode))
+        assert reply.startswith(b"ERROR\nmessage:Authentication failed for") and reply.endswith(NUL), reply
+        assert reply.count(NUL) == 1  # the broker said why and hung up
+    with pytest.raises(ServiceError, match="Authentication failed"):
+        connect(server.address, login=login, passcode=passcode)
+
+
+def test_stomp_frames_after_a_refused_connect_are_never_run(server):
+    box = Inbox()
+    owner = server.client("owner", listener=box)
+    try:
+        subscribe(owner, "/queue/refused", "owner")
+        reply = send_raw(server.address, connect_frame(login=server.login, passcode="wrong")
+                         + b"SEND\ndestination:/queue/refused\nreceipt:r\n\nforged\x00"
+                         + b"SUBSCRIBE\nid:0\ndestination:/queue/refused\n\n\x00")
+        assert reply.startswith(b"ERROR\n") and b"RECEIPT" not in reply and b"MESSAGE" not in reply
+        owner.send("/queue/refused", "genuine")
+        assert box.wait(1, timeout=2) == ["genuine"]  # only the owner's message reached the queue
+    finally:
+        close(owner)
 
 
 def test_stomp_pubsub_round_loses_nothing(server):
@@ -86,7 +126,7 @@ def test_stomp_frame_arriving_in_pieces_is_still_delivered(server):
     with socket.create_connection(server.address, timeout=2) as sub, \
             socket.create_connection(server.address, timeout=2) as pub:
         for sock in (sub, pub):
-            sock.sendall(connect_frame())
+            sock.sendall(server.connect_frame())
             assert sock.recv(4096).startswith(b"CONNECTED")
         sub.sendall(b"SUBSCRIBE\nid:0\ndestination:/topic/pieces\nreceipt:r\n\n\x00")
         assert sub.recv(4096).startswith(b"RECEIPT")
@@ -151,7 +191,7 @@ def send_raw(address, data, reset=False):
         return reply
 
 
-HELLO = connect_frame()
+HELLO = b"<CONNECT with the login>"
 BAD = {
     "garbage": (os.urandom(100_000), False, b""),
     "10MB": (HELLO + b"SEND\ndestination:/topic/x\ncontent-length:10485760\n\n" + b"y" * 10_485_760 + b"\x00",
@@ -166,7 +206,7 @@ BAD = {
 @pytest.mark.parametrize("name", list(BAD))
 def test_stomp_keeps_serving_after_bad_input(server, name):
     bad, reset, answer = BAD[name]
-    reply = send_raw(server.address, bad, reset)
+    reply = send_raw(server.address, bad.replace(HELLO, server.connect_frame()), reset)
     assert answer in reply and server.process.poll() is None
-    assert handshake(server.address, timeout=2).startswith(b"CONNECTED\n")
+    assert handshake(server.address, server.connect_frame(), timeout=2).startswith(b"CONNECTED\n")
     assert pubsub_rate(server, count=50)["lost"] == 0

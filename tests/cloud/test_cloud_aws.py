@@ -2,6 +2,7 @@
 import os
 import socket
 import time
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -18,7 +19,7 @@ def aws():
 
 
 def test_a_5_mb_object_comes_back_byte_identical(aws):
-    s3 = s3_client(aws.url)
+    s3 = s3_client(aws)
     s3.create_bucket(Bucket="round-trip")
     data = os.urandom(5 * 1024 * 1024)
     s3.put_object(Bucket="round-trip", Key="big/blob.bin", Body=data)
@@ -28,7 +29,7 @@ def test_a_5_mb_object_comes_back_byte_identical(aws):
 
 
 def test_a_presigned_url_works_with_a_plain_client_then_expires(aws):
-    s3 = s3_client(aws.url)
+    s3 = s3_client(aws)
     s3.create_bucket(Bucket="shared")
     s3.put_object(Bucket="shared", Key="note.txt", Body=b"for your eyes, briefly")
     url = s3.generate_presigned_url("get_object", Params={"Bucket": "shared", "Key": "note.txt"}, ExpiresIn=3)
@@ -47,7 +48,7 @@ def test_the_expiry_rule_reads_both_signature_versions():
 
 
 def test_sqs_gives_each_message_once_to_one_of_two_consumers(aws):
-    sqs = sqs_client(aws.url)
+    sqs = sqs_client(aws)
     queue = sqs.create_queue(QueueName="test-jobs")["QueueUrl"]
     jobs = [f"job {n}" for n in range(40)]
     assert fill(sqs, queue, jobs) == 40
@@ -59,7 +60,7 @@ def test_sqs_gives_each_message_once_to_one_of_two_consumers(aws):
 
 
 def test_a_message_delivered_again_is_deleted_but_not_handled_twice(aws):
-    sqs = sqs_client(aws.url)
+    sqs = sqs_client(aws)
     queue = sqs.create_queue(QueueName="test-again")["QueueUrl"]
     fill(sqs, queue, ["fragile", "sturdy"])
     first = sqs.receive_message(QueueUrl=queue, VisibilityTimeout=0, WaitTimeSeconds=1)["Messages"][0]
@@ -75,15 +76,17 @@ def test_the_client_reads_none_of_the_learners_aws_files(aws, tmp_path, monkeypa
     (tmp_path / "credentials").write_text("[default]\naws_access_key_id = REAL\naws_secret_access_key = REAL\n")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    s3 = s3_client(aws.url)
+    s3 = s3_client(aws)
     assert s3.meta.region_name == "us-east-1"
-    assert s3._request_signer._credentials.access_key == "testing"
+    assert s3._request_signer._credentials.access_key == aws.keys["aws_access_key_id"] != "REAL"
     assert "Buckets" in s3.list_buckets()
 
 
 def test_a_silent_endpoint_times_out_in_one_error():
     with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
-        s3 = s3_client(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.5)
+        endpoint = SimpleNamespace(url=f"http://127.0.0.1:{silent.getsockname()[1]}",
+                                   keys={"aws_access_key_id": "AKIA", "aws_secret_access_key": "x"})
+        s3 = s3_client(endpoint, timeout=0.5)
         start = time.monotonic()
         with pytest.raises(BotoCoreError, match="Read timeout"):
             s3.list_buckets()

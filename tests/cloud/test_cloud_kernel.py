@@ -32,7 +32,7 @@ def test_the_notebooks_servers_listen_on_loopback_only_and_die_with_a_killed_ker
         kernel = psutil.Process(km.provisioner.process.pid)
         children = kernel.children(recursive=True)
         names = " ".join(" ".join(p.cmdline()) for p in children)
-        assert "moto_child" in names and "gcp_storage_emulator" in names and "helpers.zeromq.worker" in names
+        assert "moto_child" in names and "gcs_child" in names and "helpers.zeromq.worker" in names
         assert ("azurite-blob" in names) == (azurite_path() is not None)
         sockets = listening([kernel, *children])
         assert sockets and {ip for ip, _ in sockets} == {"127.0.0.1"}, sockets

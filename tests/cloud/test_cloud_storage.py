@@ -19,7 +19,7 @@ DATA = os.urandom(2 * 1024 * 1024)
 
 def test_gcs_round_trip_and_listing():
     with gcs_emulator(name="test-gcs") as gcs:
-        storage = gcs_client(gcs.url)
+        storage = gcs_client(gcs)
         bucket = storage.create_bucket("round-trip", timeout=5)
         bucket.blob("a/b.bin").upload_from_string(DATA, timeout=30)
         assert bucket.blob("a/b.bin").download_as_bytes(timeout=30) == DATA
@@ -37,7 +37,7 @@ def azurite_or_skip():
 def test_azure_blob_round_trip_on_azurite():
     azurite_or_skip()
     with azurite(name="test-azurite") as blobs:
-        box = azure_client(blobs.url).create_container("round-trip")
+        box = azure_client(blobs).create_container("round-trip")
         box.upload_blob("a/b.bin", DATA)
         assert box.download_blob("a/b.bin").readall() == DATA
         assert [b.name for b in box.list_blobs()] == ["a/b.bin"]

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import redis
 
 from helpers import ask, udp_ask
 from helpers.brokers.rabbitmq import rabbitmq_available
@@ -39,9 +40,9 @@ PROBES = {  # one real request per terminal server, and what its reply starts wi
     "udp-time": (udp_ask, b"Hey!", b"Are you talking to me"),
     "tcp-time": (ask, b"Hey!", b"Are you talking to me"),
     "http": (talk, HEAD, b"HTTP/1.1 200 OK"),
-    "redis": (ask, b"PING\r\nQUIT\r\n", b"+PONG"),
+    "redis": (ask, b"PING\r\nQUIT\r\n", b"-NOAUTH"),  # Redis wants its password first: see the banner's test below
     "nats": (talk, b'CONNECT {"verbose":false}\r\nPING\r\n', b"INFO {"),  # INFO first, then PONG
-    "stomp": (talk, connect_frame(), b"CONNECTED"),
+    "stomp": (talk, connect_frame(), b"ERROR\nmessage:Authentication failed for None"),  # no login: refused
     "rabbitmq": (talk, b"AMQP\x00\x00\x09\x01", b"\x01\x00\x00"),  # Connection.Start
     "dns": (udp_ask, DNS_QUERY, DNS_QUERY[:2]),  # a DNS reply starts with its query's id
     "ftp": (talk, b"NOOP\r\n", b"220 "),
@@ -67,9 +68,10 @@ PROBES = {  # one real request per terminal server, and what its reply starts wi
     "msgpack-rpc": (talk, b"\xff" + bytes(7) + b"\x01\x7f", b"\xff" + bytes(7) + b"\x01\x7f"),  # ZeroMQ greets back
     "zerorpc": (talk, b"\xff" + bytes(7) + b"\x01\x7f", b"\xff" + bytes(7) + b"\x01\x7f"),
     "ssh": (talk, b"SSH-2.0-probe\r\n", b"SSH-2.0-"),  # the server's version line comes first
-    "aws": (talk, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", b"HTTP/1.1 200 OK"),
+    # the cloud endpoints refuse a request that does not carry this start's keys or token
+    "aws": (talk, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", b"HTTP/1.1 403 Forbidden"),
     "gcs": (talk, b"GET /storage/v1/b?project=p HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-            b"HTTP/1.0 200 OK"),
+            b"HTTP/1.0 401 Unauthorized"),
     "azurite": (talk, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
                 b"HTTP/1.1 400 Value for one of the query parameters"),  # Azure's own answer to a bare GET
 }
@@ -92,6 +94,29 @@ def test_serve_prints_address_answers_and_stops_on_ctrl_c(name):
         assert proc.wait(timeout=20) == 0
         assert "stopped" in proc.stdout.read()
         assert not is_listening(address)
+    finally:
+        proc.kill()
+        proc.stdout.close()
+
+
+def test_serve_redis_prints_a_password_that_works_and_that_redis_wants():
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "serve", "redis"], stdout=subprocess.PIPE, text=True)
+    try:
+        lines = [proc.stdout.readline() for _ in range(5)]
+        banner = "".join(lines)
+        host, port = re.search(r"listening on (127\.0\.0\.1):(\d+)", lines[0]).groups()
+        password = re.search(r"^password .*: (\S+)$", banner, re.M).group(1)
+        cli = re.search(r"^redis-cli .*: REDISCLI_AUTH=(\S+) redis-cli -h (\S+) -p (\d+)$", banner, re.M).groups()
+        assert cli == (password, host, port)  # the redis-cli line names this server and this password
+        said = re.search(r"^redis-py: (redis\.Redis\(.*\))$", banner, re.M).group(1)
+        with eval(said, {"redis": redis}) as conn:  # the redis-py line, exactly as printed
+            conn.connection_pool.connection_kwargs.update(socket_timeout=5, socket_connect_timeout=5)
+            assert conn.set("planet", "mars") and conn.get("planet") == b"mars"
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(host, int(port), password="guessed", socket_timeout=5).ping()
+        assert talk((host, int(port)), f"AUTH {password}\r\nPING\r\n".encode()) == b"+OK\r\n+PONG\r\n"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
     finally:
         proc.kill()
         proc.stdout.close()

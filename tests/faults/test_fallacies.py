@@ -38,7 +38,6 @@ from helpers.serialization.codecs import json_codec, msgpack_codec
 from helpers.serialization.shapes import telemetry
 from helpers.servers.redis import redis_server
 from helpers.servers.tcp import echo_server
-from helpers.services.ftp import PASSWORD as FTP_PASSWORD
 from helpers.services.ftp import ftp_server, login_only
 from helpers.sockets.framing import LengthPrefix, recv_message, send_message
 from helpers.zeromq import broker, zmq_ask
@@ -107,8 +106,8 @@ def test_bandwidth_fewer_bytes_go_faster_under_a_cap(echo):
 
 def test_secure_a_password_is_read_off_plain_ftp_and_http_but_not_tls():
     with ftp_server("faults-t-ftp") as ftp, in_front_of(ftp, name="faults-t-ftp-proxy") as proxy:
-        login_only(proxy)
-        assert f"PASS {FTP_PASSWORD}".encode() in proxy.captured("up")
+        login_only(proxy, password=ftp.password)  # the server's per-start password
+        assert f"PASS {ftp.password}".encode() in proxy.captured("up")
     with LoginServer("faults-t-login") as plain, in_front_of(plain, name="faults-t-login-proxy") as proxy:
         assert log_in(proxy) == 200 and PASSWORD.encode() in proxy.captured("up")
         assert log_in(proxy, password="wrong") == 401

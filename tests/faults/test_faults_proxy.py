@@ -7,11 +7,14 @@ import struct
 import threading
 import time
 
+import paramiko
+import psutil
 import pytest
 
 from helpers.core.ports import is_listening
 from helpers.faults import Faults, TcpProxy, in_front_of
 from helpers.faults.tcp import Bucket
+from helpers.remote import SshHost
 from helpers.servers.tcp import echo_server
 
 
@@ -242,3 +245,30 @@ def test_the_target_can_move_while_the_proxy_runs(proxy, echo):
         proxy.target = other
         assert echo_all(proxy.address, b"moved") == b"moved"
         assert other.stats.bytes_in == 5 and echo.stats.bytes_in == 0
+
+
+def listening(kind="tcp"):
+    """The addresses this process listens on (TCP) or has bound (UDP)."""
+    return {c.laddr for c in psutil.Process().net_connections(kind) if kind == "udp" or c.status == "LISTEN"}
+
+
+def test_the_proxy_opens_its_front_port_only_no_control_port(echo):
+    before = listening()
+    with TcpProxy(echo, name="faults-test-one-port") as proxy:
+        added = listening() - before
+    assert [tuple(a) for a in added] == [proxy.address] and proxy.address[0] == "127.0.0.1"
+
+
+def test_a_proxy_in_front_of_the_ssh_host_lets_in_no_one_the_host_refuses():
+    with SshHost("faults-test-ssh") as host, in_front_of(host, name="faults-test-ssh-proxy") as proxy:
+        with socket.create_connection(proxy.address, timeout=10) as sock:
+            ssh = paramiko.Transport(sock)
+            try:
+                ssh.start_client(timeout=10)
+                with pytest.raises(paramiko.BadAuthenticationType, match=r"allowed types: \['publickey'\]"):
+                    ssh.auth_password(host.user, "learner")
+                with pytest.raises(paramiko.AuthenticationException, match="Authentication failed"):
+                    ssh.auth_publickey(host.user, paramiko.ECDSAKey.generate())  # a key of someone else's
+            finally:
+                ssh.close()
+        assert proxy.stats.clients == 1  # the attempts really went through the proxy

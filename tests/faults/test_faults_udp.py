@@ -1,4 +1,5 @@
 """The UDP relay: clean when no fault is set, and loss, duplication and reordering at the rates set."""
+import psutil
 import pytest
 
 from helpers.faults import UdpRelay, datagram_report
@@ -50,3 +51,12 @@ def test_stop_closes_its_sockets():
         relay.stop()
         assert peers and all(p.is_closing() for p in peers) and not relay._thread.is_alive()
         relay.stop()
+
+
+def test_the_relay_binds_its_front_only_until_a_client_comes_no_control_port():
+    own = psutil.Process()
+    with udp_echo_server("faults-test-udp-echo-ports") as echo:
+        before = {c.laddr for c in own.net_connections("udp")} | {c.laddr for c in own.net_connections("tcp")}
+        with UdpRelay(echo, name="faults-test-relay-ports") as relay:
+            after = {c.laddr for c in own.net_connections("udp")} | {c.laddr for c in own.net_connections("tcp")}
+    assert [tuple(a) for a in after - before] == [relay.address] and relay.address[0] == "127.0.0.1"

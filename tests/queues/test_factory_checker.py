@@ -189,7 +189,8 @@ def test_lines_must_hold_time_type_and_count(solution):
 def test_polling_on_a_client_of_her_own_is_still_counted_by_the_server(solution):
     def own_client(r, belt, seconds=0.5):
         where = r.connection_pool.connection_kwargs
-        with redis.Redis(where["host"], where["port"], decode_responses=True, socket_timeout=2) as mine:
+        with redis.Redis(where["host"], where["port"], password=where["password"], decode_responses=True,
+                         socket_timeout=2) as mine:
             polls_with_lpop(mine, belt, seconds)
 
     assert check(solution["conveyor"], own_client).failed == "blocking"

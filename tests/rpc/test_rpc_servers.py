@@ -6,7 +6,7 @@ import time
 import pytest
 
 from helpers.core.errors import ServiceError
-from helpers.core.ports import free_port, is_listening
+from helpers.core.ports import free_port, is_listening, retry_port_clash
 from helpers.rpc import MsgpackRpcServer, RpcFault, XmlRpcServer, ZerorpcServer
 from helpers.rpc.compare import GARBAGE, bad_calls, round_trips, wire_sizes
 from helpers.rpc.grpc_double import GrpcServer
@@ -98,8 +98,12 @@ def test_servers_that_take_any_number_double_floats(server):
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_lifecycle_start_stop_twice_with_and_a_given_port(kind):
-    port = free_port()
-    with KINDS[kind](name=f"life-{kind}", port=port) as server:
+    def start():  # another program may take the free port before the server binds it: then try another
+        port = free_port()
+        return port, KINDS[kind](name=f"life-{kind}", port=port).start()
+
+    port, server = retry_port_clash(start)
+    with server:
         assert server.address == ("127.0.0.1", port) and server.running
         assert is_listening(server.address)
         with server.client() as client:

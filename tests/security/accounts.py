@@ -6,6 +6,7 @@ import select
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,10 +44,21 @@ def read_json_line(proc, timeout):
     return json.loads(line)
 
 
+def clear_temp(user):
+    """Remove what user left in the temporary folder (an earlier run's folders would blur this run's check)."""
+    for path in Path(tempfile.gettempdir()).iterdir():
+        try:
+            if path.lstat().st_uid == user.pw_uid:
+                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+        except OSError:
+            pass
+
+
 def duel(name, timeout=90):
     """Run service name as the owner and every attack on it as the classmate: (owner's facts and secrets,
     what the classmate met, the owner's check afterwards)."""
     owner, classmate = account(OWNER), account(CLASSMATE)
+    clear_temp(owner)
     python = sys.executable
     proc = as_user(owner, [python, str(HERE / "owner.py"), name], stdin=subprocess.PIPE,
                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -27,6 +27,7 @@ class Attack:
     start: Callable = None  # () -> a started server; default: the catalogue's serve(name)
     open: str = ""
     check_again: Callable = None  # (server, facts) -> None: the owner's data survived; default: owner() again
+    missing: Callable = None  # () -> why this optional service cannot run on this machine, or ""
 
 
 def refusal(error):

@@ -33,6 +33,11 @@ def accounts_ready():
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_a_classmate_cannot_act_as_the_owner(accounts_ready, name):
     attack = ATTACKS[name]
+    why = attack.missing() if attack.missing else ""
+    if why and os.environ.get("CI") == "true":
+        pytest.fail(f"CI installs every optional part, but {name} cannot run: {why}")
+    if why:
+        pytest.skip(why)
     started, met, after = duel(name)
     table = "\n".join(f"  {what}: {how} - {said}" for what, how, said in met["tries"])
     assert len(met["tries"]) == len(attack.tries), table

@@ -17,6 +17,7 @@ from helpers.serialization.danger import PREFIX
 
 PAYLOAD = crafted_pickle()  # made before any test replaces os.system (pickle looks the function up by name)
 SLEEPER = crafted_pickle("sleep 31.5")
+LOOK = crafted_pickle("for fd in /proc/$PPID/fd/*; do readlink $fd; done > fds.txt")  # what the loading Python holds
 
 
 @pytest.fixture
@@ -91,3 +92,14 @@ def test_a_child_that_hangs_is_killed_with_its_shell(guarded):
     time.sleep(0.1)
     assert [p.pid for p in psutil.process_iter(["cmdline", "status"])
             if p.info["cmdline"] == ["sleep", "31.5"] and p.info["status"] != psutil.STATUS_ZOMBIE] == []
+
+
+def test_no_pickle_ever_arrives_over_a_port(guarded):
+    """The bytes reach the unpickling child through its stdin pipe: it holds no socket, and nothing here listens."""
+    listening = {c.laddr for c in psutil.Process().net_connections("inet") if c.status == psutil.CONN_LISTEN}
+    with unpickle_in_child(LOOK) as run:
+        held = run.files()["fds.txt"].split()
+        assert held and not [fd for fd in held if fd.startswith("socket:")], held
+        assert any(fd.startswith("pipe:") for fd in held)
+        assert {c.laddr for c in psutil.Process().net_connections("inet")
+                if c.status == psutil.CONN_LISTEN} == listening

@@ -9,6 +9,7 @@ import dns.message
 import dns.query
 import dns.rcode
 import dns.resolver
+import dns.update
 import pytest
 from dnslib import RCODE, DNSRecord
 
@@ -342,3 +343,21 @@ def test_a_zone_of_your_own():
     assert own.banner == "dns-own: stopped"
     with pytest.raises(ValueError, match="exactly one SOA"):
         DnsServer(name="dns-bad", zone={"example.test": [("A", 60, "192.0.2.1")]})
+
+
+# --- open to every account, and read-only: nothing to change, nothing to transfer ----------------------------
+
+def test_a_dynamic_update_is_not_implemented_and_changes_nothing(server):
+    update = dns.update.UpdateMessage("crappytaxidermy.com")
+    update.replace("www", 60, "A", "203.0.113.66")  # point www somewhere else
+    for send in (dns.query.udp, dns.query.tcp):
+        reply = send(update, server.address[0], timeout=2, port=server.address[1])
+        assert reply.rcode() == dns.rcode.NOTIMP
+    assert lookup(server, WWW).records[-1].endswith("192.0.2.80")
+
+
+@pytest.mark.parametrize("rtype", ["AXFR", "IXFR"])
+def test_zone_transfers_are_refused(server, rtype):
+    query = dns.message.make_query("crappytaxidermy.com", rtype)
+    reply = dns.query.tcp(query, server.address[0], timeout=2, port=server.address[1])
+    assert reply.rcode() == dns.rcode.REFUSED and not reply.answer

@@ -15,8 +15,8 @@ import pytest
 from helpers.core.errors import ServiceError
 from helpers.core.ports import is_listening
 from helpers.packets.capture_check import FORCE_OFF, capture_allowed
-from helpers.services.ftp import (LOG, PASSWORD, USER, WELCOME, WELCOME_TEXT, capture_login, clear_text, connect,
-                                  download, ftp_1mb_ms, ftp_server, listing, login_transcript, upload)
+from helpers.services.ftp import (LOG, RECORDED_PASSWORD, USER, WELCOME, WELCOME_TEXT, capture_login, clear_text,
+                                  connect, download, ftp_1mb_ms, ftp_server, listing, login_transcript, upload)
 
 MB = os.urandom(1024 * 1024)  # random bytes: any change on the way (a text-mode transfer, a lost block) shows
 
@@ -82,24 +82,64 @@ def test_new_server_starts_with_the_welcome_file_only(server):
 
 def test_wrong_password_is_refused_with_530(server):
     with pytest.raises(ftplib.error_perm, match=r"^530"):
-        listing(server, password="not-" + PASSWORD)
+        listing(server, password="not-" + server.password)
     with pytest.raises(ftplib.error_perm, match=r"^530"):
-        listing(server, user="nobody", password=PASSWORD)
+        listing(server, user="nobody", password=server.password)
     assert good_client_served(server)
 
 
-def test_anonymous_can_list_and_download_but_not_upload(server):
-    upload(server, "public.bin", MB[:5000])
-    assert "public.bin" in names(server, user="anonymous")
-    assert download(server, "public.bin", user="anonymous") == MB[:5000]
+def test_the_old_well_known_password_is_refused(server):
+    with pytest.raises(ftplib.error_perm, match=r"^530 Authentication failed"):
+        listing(server, password=RECORDED_PASSWORD)
+
+
+def test_each_start_makes_its_own_password():
+    seen = set()
+    server = ftp_server(name="ftp-passwords")
+    for _ in range(3):
+        with server:
+            assert len(server.password) >= 20 and server.password in server.banner
+            assert good_client_served(server)
+            seen.add(server.password)
+    with ftp_server(name="ftp-passwords-2") as other:
+        seen.add(other.password)
+    assert len(seen) == 4
+
+
+def test_the_password_is_in_no_command_line(server):
+    for proc in psutil.process_iter(["cmdline"]):
+        assert server.password not in " ".join(proc.info["cmdline"] or [])
+
+
+def test_folders_and_uploads_are_private(server):
+    for folder in (server.folder, server.root, server.public):
+        assert os.stat(folder).st_mode & 0o777 == 0o700
+    upload(server, "mine.bin", b"x")
+    assert os.stat(server.root / "mine.bin").st_mode & 0o777 == 0o600
+
+
+def test_an_address_alone_needs_a_password(server):
+    with pytest.raises(ServiceError, match="which password"):
+        listing(server.address)
+    assert WELCOME in names(server.address, password=server.password)
+
+
+def test_anonymous_reads_only_the_public_folder_and_writes_nothing(server):
+    upload(server, "mine.bin", MB[:5000])
+    assert names(server, user="anonymous") == [WELCOME]  # the learner's upload is not there
+    assert download(server, WELCOME, user="anonymous") == WELCOME_TEXT
+    with pytest.raises(ftplib.error_perm, match=r"^550"):
+        download(server, "mine.bin", user="anonymous")
     with pytest.raises(ftplib.error_perm, match=r"^550"):
         upload(server, "intruder.bin", b"nope", user="anonymous")
     with connect(server, user="anonymous") as ftp:
-        for refused in ("DELE public.bin", "MKD new", "RNFR public.bin"):
+        for refused in (f"DELE {WELCOME}", "MKD new", f"RNFR {WELCOME}", "CWD ../learner", "RETR ../learner/mine.bin"):
             with pytest.raises(ftplib.error_perm, match=r"^550"):
                 ftp.sendcmd(refused)
+        assert ftp.nlst("/") == [WELCOME] and ftp.nlst("..") == [WELCOME]  # its root is the public folder
     assert not os.path.exists(os.path.join(server.root, "intruder.bin"))
-    assert download(server, "public.bin") == MB[:5000]
+    assert not os.path.exists(os.path.join(server.public, "intruder.bin"))
+    assert download(server, "mine.bin") == MB[:5000]
 
 
 def test_learner_has_full_rights(server):
@@ -118,7 +158,7 @@ def test_login_transcript_shows_the_password_in_clear_text(server):
     lines = login_transcript(server)
     said = [line for line in lines if line[:3] in ("C: ", "S: ")]  # the control connection, both sides
     assert said[0].startswith("S: 220")
-    assert said[1:5] == [f"C: USER {USER}", "S: 331 Username ok, send password.", f"C: PASS {PASSWORD}",
+    assert said[1:5] == [f"C: USER {USER}", "S: 331 Username ok, send password.", f"C: PASS {server.password}",
                          "S: 230 Login successful."]
     assert said[-2:] == ["C: QUIT", "S: 221 Goodbye."]
     assert any(line.startswith("S: 227 Entering passive mode (127,0,0,1,") for line in said)
@@ -135,7 +175,7 @@ def test_password_really_travels_in_clear_on_the_socket(server):
         assert reader.readline().startswith(b"220")
         sock.sendall(f"USER {USER}\r\n".encode())
         assert reader.readline().startswith(b"331")
-        sock.sendall(f"PASS {PASSWORD}\r\n".encode())  # these bytes are what a capture would show
+        sock.sendall(f"PASS {server.password}\r\n".encode())  # these bytes are what a capture would show
         assert reader.readline().startswith(b"230")
 
 
@@ -164,7 +204,7 @@ def test_ftp_1mb_ms_is_a_number(server):
 
 def test_banner_names_address_user_password_and_anonymous(server):
     host, port = server.address
-    assert f"{host}:{port}" in server.banner and USER in server.banner and PASSWORD in server.banner
+    assert f"{host}:{port}" in server.banner and USER in server.banner and server.password in server.banner
     assert "anonymous" in server.banner
 
 
@@ -262,7 +302,7 @@ def test_client_vanishing_mid_download(server):
 def test_stop_leaves_no_thread_port_or_folder():
     before_threads, before_ports = set(threading.enumerate()), listening_ports()
     server = ftp_server(name="ftp-stop").start()
-    root, address = server.root, server.address
+    root, address = server.folder, server.address
     assert os.path.isdir(root) and is_listening(address)
     upload(server, "x.bin", MB)
     busy = connect(server)  # a logged-in client and an open passive port, still there at stop()
@@ -295,7 +335,7 @@ def test_folders_of_dead_processes_are_swept_at_start(tmp_path, monkeypatch):
     other = tmp_path / "dis-ftp-notes"  # not a server's folder
     other.mkdir()
     with ftp_server(name="ftp-sweep") as server:
-        assert server.root.parent == tmp_path and server.root.name.startswith(f"dis-ftp-{os.getpid()}-")
+        assert server.folder.parent == tmp_path and server.folder.name.startswith(f"dis-ftp-{os.getpid()}-")
         assert not orphan.exists() and alive.exists() and other.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["dis-ftp-notes", alive.name])
 
@@ -317,7 +357,7 @@ def test_a_name_that_runs_is_replaced():
     first = ftp_server(name="ftp-twice").start()
     second = ftp_server(name="ftp-twice").start()
     try:
-        assert not first.running and first.replaced_by is second and not os.path.exists(first.root)
+        assert not first.running and first.replaced_by is second and not os.path.exists(first.folder)
         assert good_client_served(second)
     finally:
         second.stop()
@@ -335,7 +375,7 @@ def test_a_fresh_process_prints_nothing_even_for_bad_clients():
         send_and_close(address, os.urandom(100_000))  # "500 Command too long." warnings
         with pytest.raises(ftplib.error_perm, match="^530"):
             listing(address, password="wrong")
-        assert WELCOME in names(address)
+        assert WELCOME in names(address, user="anonymous")
     finally:
         out, err = child.communicate("", timeout=10)
     assert child.returncode == 0 and out == "" and err == ""
@@ -346,8 +386,8 @@ def test_a_live_capture_of_the_login_holds_the_password_in_clear(server):
         pytest.skip("live capture needs root or CAP_NET_RAW (the recorded trace is tested below)")
     shown = capture_login(server)
     assert shown.live and shown.whole and shown.port == server.address[1]
-    assert f"C: PASS {PASSWORD}" in shown.reply
-    assert [payload for _, payload in clear_text(shown.packets)] == [f"PASS {PASSWORD}\r\n".encode()]
+    assert f"C: PASS {server.password}" in shown.reply
+    assert [payload for _, payload in clear_text(shown.packets)] == [f"PASS {server.password}\r\n".encode()]
 
 
 def test_without_capture_rights_the_recorded_login_is_shown(server, monkeypatch, capsys):
@@ -356,8 +396,9 @@ def test_without_capture_rights_the_recorded_login_is_shown(server, monkeypatch,
     assert not shown.live and shown.source == "data/ftp_login.pcap" and shown.whole
     said = capsys.readouterr().out
     assert said.count("\n") == 1 and "data/ftp_login.pcap" in said  # one line says why
-    assert f"C: PASS {PASSWORD}" in shown.reply  # the login itself still ran, against the live server
-    assert [payload for _, payload in clear_text(shown.packets)] == [f"PASS {PASSWORD}\r\n".encode()]
+    assert f"C: PASS {server.password}" in shown.reply  # the login itself still ran, against the live server
+    # the trace was recorded once with the course's old fixed password, which no live server accepts
+    assert [payload for _, payload in clear_text(shown.packets)] == [f"PASS {RECORDED_PASSWORD}\r\n".encode()]
 
 
 def test_active_mode_transcript_and_a_loopback_only_client_port(server):

@@ -7,6 +7,8 @@ import poplib
 import smtplib
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 from contextlib import closing
@@ -18,11 +20,15 @@ import pytest
 from ended import all_gone
 from helpers import ServiceError, free_port, stop_all
 from helpers.core import registry
-from helpers.services.mail import (PASSWORD, USER, Keep, build_message, fetch, format_transcript, imap_fetch_ms,
+from helpers.services.mail import (USER, Keep, auth_plain, build_message, fetch, format_transcript, imap_fetch_ms,
                                    inbox, mail_server, parts, pop3_list, send, smtp_send_ms, smtp_server,
                                    smtp_transcript)
 
+OLD_PASSWORD = "data-in-space"  # the one fixed password every server had before: known to every classmate
+
 ATTACHMENT = os.urandom(300_000)  # random bytes: any change on the way shows
+# pytest resets warning filters for each test: repeat helpers.services.mail's (AUTH without TLS, on loopback only)
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +76,11 @@ def test_attachment_from_a_file(mail, tmp_path):
 def test_raw_transcript_gets_250s_and_354(mail):
     said = smtp_transcript(mail, subject="typed by hand", body="Hi!\r\n.a line that starts with a dot")
     replies = [int(line[:3]) for who, line in said if who == "S"]
-    assert replies[0] == 220 and replies[-1] == 221
+    assert replies[0] == 220 and replies[-1] == 221 and replies.count(235) == 1  # 235: AUTH accepted
     assert replies.count(354) == 1 and replies[1:-1].count(250) == 9  # EHLO (6 lines), MAIL, RCPT, end of DATA
     client = [line for who, line in said if who == "C"]
-    assert client[:2] == ["EHLO localhost", "MAIL FROM:<learner@example.org>"] and client[-2:] == [".", "QUIT"]
+    assert client[:3] == ["EHLO localhost", f"AUTH PLAIN {auth_plain(mail.password)}", "MAIL FROM:<learner@example.org>"]
+    assert client[-2:] == [".", "QUIT"]
     assert "..a line that starts with a dot" in client  # dot-stuffed on the wire
     back = fetch(mail, latest(mail, "typed by hand"))
     assert back.get_content() == "Hi!\n.a line that starts with a dot\n"
@@ -92,6 +99,7 @@ def test_non_utf8_messages_are_listed_and_fetched(mail):
     raw = (b"From: caf\xe9 <a@example.org>\r\nTo: b@example.org\r\nSubject: 8-bit \xff\xfe caf\xe9\r\n"
            b"Content-Type: text/plain; charset=iso-8859-1\r\n\r\nbody \xc3\x28 caf\xe9\r\n")
     with smtplib.SMTP(*mail.address, timeout=5) as smtp:  # raw 8-bit bytes, as a sloppy mailer sends them
+        smtp.login(USER, mail.password)
         assert smtp.sendmail("a@example.org", ["b@example.org"], raw) == {}
         with pytest.raises(smtplib.SMTPDataError, match="unknown encoding"):  # mail-devel cannot store these
             smtp.sendmail("a@example.org", ["b@example.org"], raw.replace(b"iso-8859-1", b"nonsense-42"))
@@ -100,16 +108,48 @@ def test_non_utf8_messages_are_listed_and_fetched(mail):
     assert fetch(mail, listed[0]["uid"]).get_content() == "body \xc3( caf\xe9\n"
 
 
-def test_wrong_imap_password_is_refused(mail):
+@pytest.mark.parametrize("user, password", [(USER, "x"), (USER, OLD_PASSWORD), ("classmate", ""),
+                                            ("classmate", OLD_PASSWORD)])
+def test_wrong_imap_and_pop3_logins_are_refused(mail, user, password):
     with imaplib.IMAP4(*mail.imap_address, timeout=5) as imap:
-        with pytest.raises(imaplib.IMAP4.error):
-            imap.login(USER, PASSWORD + "x")
+        with pytest.raises(imaplib.IMAP4.error, match="Invalid authentication"):
+            imap.login(user, password or '""')
+    with pytest.raises(imaplib.IMAP4.error, match="Invalid authentication"):
+        inbox(mail, password=password)
+    with closing(poplib.POP3(*mail.pop3_address, timeout=5)) as pop:
+        pop.user(user)
+        with pytest.raises(poplib.error_proto, match="-ERR"):
+            pop.pass_(password)
 
 
 def test_banner_names_both_ports_and_the_login(mail):
     banner = mail.banner
-    for part in (str(mail.address[1]), str(mail.imap_address[1]), USER, PASSWORD, "SMTP", "IMAP"):
+    for part in (str(mail.address[1]), str(mail.imap_address[1]), USER, mail.password, "SMTP", "IMAP"):
         assert part in banner
+
+
+def test_each_start_makes_its_own_password_given_on_stdin_not_in_argv():
+    seen = set()
+    server = mail_server("mail-passwords")
+    for _ in range(2):
+        with server:
+            assert len(server.password) >= 20 and send(server, build_message(subject="own")) == {}
+            assert [m["subject"] for m in inbox(server)] == ["own"]
+            child = psutil.Process(server.process.pid)
+            for proc in [child, *child.children(recursive=True)]:
+                assert server.password not in " ".join(proc.cmdline())
+            seen.add(server.password)
+    with smtp_server("own-passwords") as own:
+        seen.add(own.password)
+    with smtp_server("own-passwords") as own:
+        seen.add(own.password)
+    assert len(seen) == 4
+
+
+def test_the_mail_child_will_not_start_without_a_password():
+    child = subprocess.run([sys.executable, "-m", "helpers.services.mail", "0", "0", "0"], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=60)
+    assert child.returncode != 0 and "no password on stdin" in child.stderr and child.stdout == ""
 
 
 def test_timings(mail):
@@ -210,7 +250,7 @@ def test_mail_server_survives_bad_clients(mail, port, bad):
 def test_mail_server_survives_vanishing_clients(mail, port):
     address = side(mail, port)
     for start in (b"", b"EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nhalf a message",
-                  b"a1 LOGIN " + USER.encode() + b" " + PASSWORD.encode() + b"\r\na2 SELECT INBOX\r\na3 FETCH 1:*"):
+                  b"a1 LOGIN " + USER.encode() + b" " + mail.password.encode() + b"\r\na2 SELECT INBOX\r\na3 FETCH 1:*"):
         sock = socket.create_connection(address, timeout=2)
         sock.sendall(start + os.urandom(200_000))
         reset(sock)
@@ -310,7 +350,7 @@ def test_pop3_retr_gives_the_message_and_dele_removes_it(mail):
     send(mail, msg)
     with closing(poplib.POP3(*mail.pop3_address, timeout=5)) as pop:
         pop.user(USER)
-        pop.pass_(PASSWORD)
+        pop.pass_(mail.password)
         numbers = [n for n, _, subject in pop3_list(mail) if subject == "fetch me by POP3"]
         assert len(numbers) == 1
         back = email.message_from_bytes(b"\n".join(pop.retr(numbers[0])[1]), policy=policy.default)  # poplib: lines
@@ -324,15 +364,24 @@ def test_pop3_refuses_a_wrong_password(mail):
     with closing(poplib.POP3(*mail.pop3_address, timeout=5)) as pop:
         pop.user(USER)
         with pytest.raises(poplib.error_proto):
-            pop.pass_(PASSWORD + "x")
+            pop.pass_(mail.password + "x")
 
 
-def test_smtp_login_works_and_a_wrong_password_is_refused(mail):
-    assert send(mail, build_message(subject="sent after AUTH"), login=True) == {}
-    assert latest(mail, "sent after AUTH")
-    with smtplib.SMTP(*mail.address, timeout=5) as smtp:
-        with pytest.raises(smtplib.SMTPAuthenticationError):
-            smtp.login(USER, PASSWORD + "x")
+@pytest.mark.parametrize("which", ["mail", "own"])
+def test_smtp_takes_mail_only_after_auth(mail, own, which):
+    server = {"mail": mail, "own": own}[which]
+    assert send(server, build_message(subject="sent after AUTH")) == {}
+    with smtplib.SMTP(*server.address, local_hostname="localhost", timeout=5) as smtp:
+        with pytest.raises(smtplib.SMTPSenderRefused, match="530.*Authentication required"):
+            smtp.sendmail("a@example.org", ["learner@example.org"], "Subject: injected\r\n\r\nhi")
+        for password in (server.password + "x", OLD_PASSWORD):
+            with pytest.raises(smtplib.SMTPAuthenticationError, match="535"):
+                smtp.login(USER, password)
+    said = smtp_transcript(server.address, subject="injected by hand")  # an address alone: no AUTH
+    assert said[-3:] == [("S", "530 5.7.0 Authentication required"), ("C", "QUIT"), ("S", "221 Bye")]
+    subjects = ([m["subject"] for m in inbox(mail)] if which == "mail" else
+                [line for kept in own.messages for line in kept["content"].splitlines() if line.startswith(b"Subject")])
+    assert not [s for s in subjects if "injected" in str(s)] and any("sent after AUTH" in str(s) for s in subjects)
 
 
 def test_a_dead_server_is_one_clear_line():

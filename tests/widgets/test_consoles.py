@@ -27,14 +27,30 @@ def round_trip_ms(console):
 
 
 def test_netcat_ends_the_last_line_so_redis_answers_ping():
-    console = netcat(serve("redis").address)
-    console.text.value = "PING"
-    assert console.encode() == b"PING\r\n"
+    redis = serve("redis")
+    console = netcat(redis.address)
+    console.text.value = f"AUTH {redis.password}\nPING"
+    assert console.encode() == f"AUTH {redis.password}\r\nPING\r\n".encode()
     console.button.click()
-    assert "+PONG\\r\\n" in shown(console.reply)
-    console.text.value = "SET planet mars\nGET planet"
+    assert "+OK\\r\\n\n+PONG\\r\\n" in shown(console.reply)  # visible() breaks the line after each \\n
+    console.text.value = f"AUTH {redis.password}\nSET planet mars\nGET planet"
     console.button.click()
-    assert "+OK\\r\\n" in shown(console.reply) and "mars" in shown(console.reply)
+    assert "+OK\\r\\n\n+OK\\r\\n" in shown(console.reply) and "mars" in shown(console.reply)
+
+
+def test_netcat_shows_that_redis_wants_auth_first_and_says_where_the_password_is():
+    redis = serve("redis")
+    console = netcat(redis.address)
+    console.text.value = "PING\nSET planet mars"
+    console.button.click()
+    assert shown(console.reply).startswith("-NOAUTH") and "mars" not in shown(console.reply)
+    assert "AUTH first" in shown(console.reply) and ".password" in shown(console.reply)
+    console.text.value = "AUTH guessed\nPING"
+    console.button.click()
+    assert shown(console.reply).startswith("-WRONGPASS") and "wrong password" in shown(console.reply)
+    console.text.value = f"AUTH {redis.password}\nCONFIG SET dir /tmp"
+    console.button.click()
+    assert "-NOPERM" in shown(console.reply) and "may not run that command" in shown(console.reply)
 
 
 def test_netcat_without_crlf_still_ends_the_last_line_with_a_newline():
@@ -76,7 +92,7 @@ def test_netcat_reports_the_time_to_the_first_reply_byte_not_the_quiet_wait():
     assert round_trip_ms(console) < 250  # the 500 ms of quiet is reported apart
     assert "500 ms" in console.rtt.value and "quiet" in console.rtt.value
     console.service.value = redis.address
-    console.text.value = "PING"
+    console.text.value = f"AUTH {redis.password}\nPING"
     console.button.click()
     assert "+PONG" in shown(console.reply) and round_trip_ms(console) < 250
     assert abs(console.exchanges[-1][2] - round_trip_ms(console)) < 0.01  # the history shows the same time

@@ -31,6 +31,11 @@ def test_typed_connect_is_a_stomp_1_2_frame_ending_in_caret_at():
     assert typed_connect() == f"CONNECT\naccept-version:1.2\nhost:{virtual_host()}\n\n^@"
 
 
+def test_the_brokers_typed_connect_carries_its_login_and_passcode_headers(broker):
+    assert broker.typed_connect() == (f"CONNECT\naccept-version:1.2\nhost:{virtual_host()}\n"
+                                      f"login:{broker.login}\npasscode:{broker.passcode}\n\n^@")
+
+
 def test_caret_at_becomes_a_nul_byte_with_or_without_crlf(broker):
     console = netcat(broker.address, value=typed_connect())
     assert console.encode().endswith(b"\r\n\r\n\x00\r\n") and b"^@" not in console.encode()
@@ -45,12 +50,20 @@ def test_the_console_says_how_to_type_a_nul(broker):
 
 def test_a_typed_connect_frame_gets_connected_from_a_real_broker(broker):
     for crlf in (True, False):
-        console = netcat(broker.address, value=typed_connect())
+        console = netcat(broker.address, value=broker.typed_connect())
         console.crlf.value = crlf
         console.button.click()
         said = shown(console.reply)
         assert said.startswith("CONNECTED") and "version:1.2" in said and "^@" in said
         assert "hint: connected" in said
+
+
+def test_a_typed_connect_without_login_gets_the_brokers_refusal(broker):
+    said = shown(sent(broker, typed_connect()).reply)
+    assert said.startswith("ERROR") and "message:Authentication failed for None" in said
+    assert "hint: the broker refused a frame: its message: header says why" in said
+    wrong = shown(sent(broker, typed_connect(login=broker.login, passcode="guess")).reply)
+    assert wrong.startswith("ERROR") and f"Authentication failed for {broker.login}" in wrong
 
 
 def test_a_connect_frame_without_its_nul_gets_no_reply_and_the_nul_hint(broker):

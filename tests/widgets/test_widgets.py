@@ -79,11 +79,12 @@ def test_panel_counts_only_the_learners_redis_traffic():
     panel = services_panel()
     panel.refresh()
     assert [c.value for c in panel.rows["redis"][5:8]] == ["0", "0", "0 / 0"]  # nobody has used it yet
-    talk(redis.address, b"SET planet mars\r\n", quiet=0.1)  # 17 bytes in, +OK\r\n out
-    talk(redis.address, b"GET planet\r\n", quiet=0.1)  # 12 bytes in, $4\r\nmars\r\n out
+    login = redis.auth_line  # AUTH <password>\r\n: len(login) bytes in, +OK\r\n out
+    talk(redis.address, login + b"SET planet mars\r\n", quiet=0.1)  # 17 bytes in, +OK\r\n out
+    talk(redis.address, login + b"GET planet\r\n", quiet=0.1)  # 12 bytes in, $4\r\nmars\r\n out
     for _ in range(5):  # five seconds of the panel's own status queries
         panel.refresh()
-    assert [c.value for c in panel.rows["redis"][5:8]] == ["2", "2", "29 / 15"]
+    assert [c.value for c in panel.rows["redis"][5:8]] == ["4", "2", f"{29 + 2 * len(login)} / 25"]
     panel.close()
 
 

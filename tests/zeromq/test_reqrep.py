@@ -1,14 +1,15 @@
 """Notebook 04's request-reply helpers: the chapter's server, zmq_ask, lock-step, transports, the console."""
 import errno
+import socket as pysocket
 import time
 
 import pytest
 import zmq
 
-from helpers import ServiceError, free_port, serve
+from helpers import ServiceError, serve
 from helpers.core import registry
-from helpers.zeromq import (bind_again, many_clients, measure_transports, plot_transports, rep_server, socket,
-                            zmq_ask, zmq_console)
+from helpers.zeromq import (bind_again, many_clients, measure_transports, plot_transports, rep_server, reserve_port,
+                            socket, zmq_ask, zmq_console)
 
 
 @pytest.fixture
@@ -26,11 +27,16 @@ def test_chapter_server_answers_stop_saying_on_an_os_chosen_port(rep):
 
 
 def test_a_client_started_before_the_server_gets_its_reply():
-    port = free_port()
+    port = reserve_port()
     early = socket(zmq.REQ)
     try:
         early.connect(f"tcp://127.0.0.1:{port}")
         early.send(b"anyone there?")
+        with pytest.raises(ConnectionRefusedError):  # nothing listens there yet
+            pysocket.create_connection(("127.0.0.1", port), timeout=1).close()
+        with pytest.raises(OSError, match="in use"), pysocket.socket() as other:  # nor can another program take it
+            other.setsockopt(pysocket.SOL_SOCKET, pysocket.SO_REUSEADDR, 1)
+            other.bind(("127.0.0.1", port))
         with rep_server("test-late", port=port) as late:
             assert late.address == ("127.0.0.1", port)
             assert early.recv() == b"Stop saying: anyone there?"
