@@ -5,6 +5,7 @@ The course-wide names are here; each topic's own names come from its package
 """
 from helpers.core.catalog import serve, servers, stop
 from helpers.core.client import ask, udp_ask
+from helpers.core.credentials import command_line
 from helpers.core.env_check import environment_report
 from helpers.core.errors import ServiceError
 from helpers.core.ports import HOST, free_port
@@ -12,6 +13,6 @@ from helpers.core.registry import running, stop_all
 from helpers.servers.function import run_server
 from helpers.widgets import netcat, protocol_console, request_console, services_panel
 
-__all__ = ["HOST", "ServiceError", "ask", "environment_report", "free_port", "netcat", "protocol_console",
+__all__ = ["HOST", "ServiceError", "ask", "command_line", "environment_report", "free_port", "netcat", "protocol_console",
            "request_console", "run_server", "running", "serve", "servers", "services_panel", "stop", "stop_all",
            "udp_ask"]
