@@ -50,7 +50,7 @@ def run_to_end(argv, what, timeout=30.0):
 def first_line(proc, name, deadline):
     """The first line a child prints on its stdout pipe (say, the port it bound), waiting until deadline.
 
-    If it exits or stays silent, it is killed and ServiceError gives the last line of its stderr.
+    If it stays silent it is killed; if it exits, ServiceError gives the last line of its stderr.
     """
     while not select.select([proc.stdout], [], [], 0.05)[0]:
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -59,8 +59,14 @@ def first_line(proc, name, deadline):
         line = proc.stdout.readline()
         if line.strip():
             return line
+        try:  # its stdout ended: it is exiting, give it the time left to finish
+            proc.wait(timeout=max(0.5, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
     if proc.poll() is None:
         proc.kill()
+        proc.wait()
+        raise ServiceError(f"{name} did not announce itself before its start deadline, so it was stopped")
     error = proc.stderr.read().decode(errors="replace").strip().splitlines()
     raise ServiceError(f"{name} exited at start: {error[-1] if error else 'no message'}")
 
@@ -81,7 +87,7 @@ class ProcessService(Service):
     """A server program run as a child process; subclasses give command() and ready()."""
 
     kind = "process"
-    start_timeout = 10.0
+    start_timeout = 30.0  # a program starts in well under a second, but a class server running thirty kernels is slow
 
     @property
     def where(self):

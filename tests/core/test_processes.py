@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import psutil
@@ -89,7 +90,22 @@ def test_first_line_reads_what_a_child_announces_and_says_why_when_it_cannot():
     end_process(failing)
     silent = start_child("import time; time.sleep(30)")
     begin = time.monotonic()
-    with pytest.raises(ServiceError, match="silent exited at start: no message"):
+    with pytest.raises(ServiceError, match="silent did not announce itself before its start deadline"):
         first_line(silent, "silent", time.monotonic() + 0.3)
     assert time.monotonic() - begin < 3 and silent.wait(timeout=3) is not None  # killed, not left running
     end_process(silent)
+
+
+def test_a_command_ends_when_its_watchdog_is_killed():
+    box = []
+    starter = threading.Thread(target=lambda: box.append(spawn([sys.executable, "-c", "import time; time.sleep(60)"])))
+    starter.start()  # spawned off the main thread: a watchdog stands between
+    starter.join()
+    watchdog = psutil.Process(box[0].pid)
+    deadline = time.monotonic() + 10
+    while not watchdog.children() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    command = watchdog.children()[0]
+    box[0].kill()  # SIGKILL: the watchdog can forward nothing, so the command must end on its own
+    box[0].wait()
+    assert command.wait(timeout=5) is not None or not command.is_running()
