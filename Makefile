@@ -15,7 +15,7 @@ LEARNER_STAMP := $(VENV)/.installed-learner
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test lock test-latest bench traces clean exercises spark azurite
+.PHONY: help setup lab test lock test-latest bench traces clean exercises spark azurite budget
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -68,6 +68,9 @@ azurite: setup  ## optional: Azurite for notebook 15's Azure cells (needs Node.j
 
 bench: setup  ## measure start/stop times and round trips into benchmarks/results.json
 	$(PY) -m benchmarks
+
+budget: $(DEV_STAMP)  ## Run All each notebook as a learner: its peak memory, CPU and wall time into benchmarks/budget.json
+	$(PY) tools/budget.py
 
 exercises: setup  ## write notebooks/exercises/ from notebooks/solutions/ (solution code replaced by stubs)
 	$(PY) tools/make_exercises.py

@@ -18,7 +18,7 @@ def main():
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     width = max(map(len, results))
     for key, value in results.items():
-        print(f"{key:<{width}}  {value:>12.2f}" if isinstance(value, float) else f"{key:<{width}}  {value:>12}")
+        print(f"{key:<{width}}  {value:>12.2f}" if isinstance(value, float) else f"{key:<{width}}  {value!s:>12}")
     print(f"\nwritten to {RESULTS}")
 
 

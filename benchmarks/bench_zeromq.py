@@ -7,11 +7,13 @@ import time
 
 import zmq
 
+from helpers.zeromq.base import bind, socket
 from helpers.zeromq.broker import WORK_MS, requests_per_second
 from helpers.zeromq.pipeline import measure_speedup
 from helpers.zeromq.reqrep import RepServer, round_trip_us
 
 ROUNDS = 3000
+BLOCKS, BLOCK_ROUNDS = 40, 500  # the strict comparison: alternating blocks of exchanges, the median of each side
 
 
 def rtt_samples(transport, rounds=ROUNDS):
@@ -36,10 +38,11 @@ def one_cpu():
     if not hasattr(os, "sched_setaffinity") or not os.path.isdir("/proc/self/task"):
         yield
         return
-    saved = {int(tid): os.sched_getaffinity(int(tid)) for tid in os.listdir("/proc/self/task")}
-    cpu = {min(os.sched_getaffinity(0))}
-    for tid in saved:
-        os.sched_setaffinity(tid, cpu)
+    saved, cpu = {}, {min(os.sched_getaffinity(0))}
+    for tid in map(int, os.listdir("/proc/self/task")):
+        with contextlib.suppress(OSError):  # a thread may end meanwhile
+            saved[tid] = os.sched_getaffinity(tid)
+            os.sched_setaffinity(tid, cpu)
     try:
         yield
     finally:
@@ -48,39 +51,53 @@ def one_cpu():
                 os.sched_setaffinity(tid, cpus)
 
 
-def course_and_raw_us(turns=5, rounds=1000):
-    """Best median of the course's tcp REP and of plain pyzmq, alternating turns on one CPU (timeit's best-of rule)."""
-    course, raw, context = [], [], zmq.Context()  # one plain context for every raw turn, as the course keeps one
-    with one_cpu():
-        for _ in range(turns):
-            course.append(statistics.median(rtt_samples("tcp", rounds)))
-            raw.append(statistics.median(raw_samples(context, rounds)))
-    context.destroy(linger=0)
-    return min(course), min(raw)
-
-
-def raw_samples(context, rounds=ROUNDS):
-    """The same exchange with nothing but pyzmq (a REP loop in a thread, a REQ client, over tcp): microseconds each."""
-    rep, req = context.socket(zmq.REP), context.socket(zmq.REQ)
-    endpoint = f"tcp://127.0.0.1:{rep.bind_to_random_port('tcp://127.0.0.1')}"
-
-    def serve():
-        for _ in range(rounds):
-            rep.send(b"Stop saying: " + rep.recv())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    req.connect(endpoint)
+def exchanges_us(sock, rounds):
+    """Median microseconds of `rounds` request-reply exchanges on a connected REQ socket."""
     samples = []
     for _ in range(rounds):
         start = time.perf_counter()
-        req.send(b"hello")
-        req.recv()
+        sock.send(b"hello")
+        sock.recv()
         samples.append((time.perf_counter() - start) * 1e6)
-    thread.join(5)
-    rep.close(linger=0)
-    req.close(linger=0)
-    return samples
+    return statistics.median(samples)
+
+
+def course_and_raw_us(blocks=BLOCKS, rounds=BLOCK_ROUNDS):
+    """Medians over blocks of the course's tcp REP and of a plain pyzmq REP loop, both up at once, blocks alternating.
+
+    Both servers and both clients are sockets with the course's options, each pair in a context of its own,
+    so the loops are the only difference; everything runs on one CPU, so both are measured alike.
+    """
+    course, raw, plain = [], [], zmq.Context()
+    total = (blocks + 1) * rounds  # every request the plain loop will answer, the warm-up block included
+
+    def serve(rep):
+        with contextlib.suppress(zmq.Again):  # its client gave up: the loop ends instead of blocking for ever
+            for _ in range(total):
+                rep.send(b"Stop saying: " + rep.recv())
+
+    with one_cpu(), RepServer("bench-rep-strict") as server:
+        rep = socket(zmq.REP, ctx=plain)
+        endpoint = bind(rep)
+        thread = threading.Thread(target=serve, args=(rep,), daemon=True)
+        thread.start()
+        ask_course, ask_raw = socket(zmq.REQ), socket(zmq.REQ, ctx=plain)
+        ask_course.connect(server.endpoint)
+        ask_raw.connect(endpoint)
+        try:
+            exchanges_us(ask_course, rounds), exchanges_us(ask_raw, rounds)  # warm-up
+            for n in range(blocks):
+                first, second = (ask_course, ask_raw) if n % 2 == 0 else (ask_raw, ask_course)
+                times = {first: exchanges_us(first, rounds), second: exchanges_us(second, rounds)}
+                course.append(times[ask_course])
+                raw.append(times[ask_raw])
+        finally:
+            ask_course.close(linger=0)
+            ask_raw.close(linger=0)
+            thread.join(5)
+            rep.close(linger=0)
+            plain.term()
+    return statistics.median(course), statistics.median(raw)
 
 
 def run(results):

@@ -19,6 +19,10 @@ from helpers.core.ports import HOST
 from helpers.core.service import Service
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler
+# what each worker may hold before Dask spills to disk (60 %), pauses it (80 %) or restarts it (95 %); Dask's default
+# is the machine's memory shared out, which on a class server is everyone's. With the jobs' blocks (dask_jobs.BLOCK)
+# a worker peaks near 250 MB at the slider's 2M lines.
+MEMORY_LIMIT = "512MiB"
 
 
 def not_a_cancelled_feed(record):
@@ -27,8 +31,8 @@ def not_a_cancelled_feed(record):
 
 
 class DaskCluster(Service):
-    """workers worker processes (one thread each) and a scheduler, all on 127.0.0.1 and ports the OS picks, over
-    TLS with this cluster's own certificate; `security` is what any other client of it needs."""
+    """workers worker processes (one thread and MEMORY_LIMIT each) and a scheduler, all on 127.0.0.1 and ports the
+    OS picks, over TLS with this cluster's own certificate; `security` is what any other client of it needs."""
 
     kind = "process"
 
@@ -63,9 +67,10 @@ class DaskCluster(Service):
                 self.security = Security.temporary()  # a key and a self-signed certificate, in memory only
                 # scratch space (spilled data) and a folder Dask puts on sys.path: private, not a shared /tmp name
                 self.folder = private_folder("dis-dask-")
-                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True, host=HOST,
-                                            protocol="tls", security=self.security, scheduler_port=0,
-                                            dashboard_address=f"{HOST}:0", local_directory=str(self.folder),
+                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, memory_limit=MEMORY_LIMIT,
+                                            processes=True, host=HOST, protocol="tls", security=self.security,
+                                            scheduler_port=0, dashboard_address=f"{HOST}:0",
+                                            local_directory=str(self.folder),
                                             scheduler_kwargs={"local_directory": str(self.folder)},
                                             silence_logs=logging.ERROR)
                 self.client = Client(self.cluster, security=self.security, timeout=f"{self.timeout}s")

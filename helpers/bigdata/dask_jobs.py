@@ -9,6 +9,7 @@ from tqdm.auto import tqdm
 
 from helpers.bigdata.logs import page_of
 
+BLOCK = "8MiB"  # a file bigger than this is read in blocks of it, as HDFS cuts files: what one task holds is bounded
 COLUMNS = ["host", "ident", "user", "time", "zone", "request", "status", "bytes"]  # [time zone] splits in two
 
 
@@ -17,14 +18,16 @@ def is_page(page):
     return page is not None
 
 
-def pages_bag(files, blocksize=None):
-    """A bag of the files' lines (a partition per file, or per blocksize bytes), mapped to pages and counted."""
+def pages_bag(files, blocksize=BLOCK):
+    """A bag of the files' lines (a partition per file, or per blocksize bytes of a bigger one), mapped to pages and
+    counted."""
     return db.read_text([str(f) for f in files], blocksize=blocksize).map(page_of).filter(is_page).frequencies()
 
 
-def pages_frame(files):
+def pages_frame(files, blocksize=BLOCK):
     """The same count with dask.dataframe: read the logs as space-separated columns, take the page from the request."""
-    logs = dd.read_csv([str(f) for f in files], sep=" ", header=None, names=COLUMNS, quotechar='"', dtype=str)
+    logs = dd.read_csv([str(f) for f in files], sep=" ", header=None, names=COLUMNS, quotechar='"', dtype=str,
+                       blocksize=blocksize)
     return logs["request"].str.split(" ").str[1].value_counts()
 
 

@@ -21,6 +21,11 @@ from helpers.core.process import end_process
 from helpers.core.service import Service
 
 warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)  # this job uses no pandas
+# Spark's defaults size the driver for a dedicated machine: a 1 GB heap and two JIT compilers. A learner's kernel shares
+# the machine (a class server, a laptop with a browser), and these jobs are small: half the heap, the one quick
+# compiler (about half the CPU seconds of a short job), the serial collector and a smaller code cache.
+DRIVER_MEMORY = "512m"
+DRIVER_JAVA_OPTIONS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=64m"
 PAGE = r'^[^"]*"[^" ]* ([^" ]*) [^" ]*"'  # the page in `... "GET /page HTTP/1.1" ...`, as logs.page_of reads it
 
 
@@ -34,8 +39,8 @@ def spark_missing():
 
 
 class SparkLocal(Service):
-    """A SparkSession in local mode with `cores` threads, driver and block manager on 127.0.0.1 asking for Spark's
-    authentication, no web UI."""
+    """A SparkSession in local mode with `cores` threads and a DRIVER_MEMORY heap, driver and block manager on
+    127.0.0.1 asking for Spark's authentication, no web UI."""
 
     kind = "process"
     start_timeout = 60.0
@@ -54,6 +59,7 @@ class SparkLocal(Service):
         This goes to the JVM's command line (launch_gateway turns it into --conf arguments): nothing secret here."""
         from pyspark import SparkConf
         return (SparkConf().setMaster(f"local[{self.cores}]").setAppName("data-in-space")
+                .set("spark.driver.memory", DRIVER_MEMORY).set("spark.driver.extraJavaOptions", DRIVER_JAVA_OPTIONS)
                 .set("spark.driver.host", HOST).set("spark.driver.bindAddress", HOST).set("spark.ui.enabled", "false")
                 .set("spark.ui.killEnabled", "false").set("spark.authenticate", "true")
                 .set("spark.pyspark.python", sys.executable).set("spark.pyspark.driver.python", sys.executable)

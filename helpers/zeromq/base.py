@@ -2,7 +2,6 @@
 import atexit
 import itertools
 import os
-import select
 import tempfile
 import threading
 import uuid
@@ -15,7 +14,7 @@ from helpers.core.service import ThreadService
 
 MAX_MESSAGE = 1024 * 1024  # the course's sockets drop a peer that sends more in one message (no memory blow-up)
 TIMEOUT_MS = 2000  # every send and receive gives up after this, so no cell ever hangs
-WAKE_MS = 100  # how often a server thread blocked in a receive checks whether it should stop
+WAKE_MS = 100  # how often a thread blocked in a receive with a timeout checks whether it should stop
 _context, _lock, _ipc_dir, _count = None, threading.Lock(), None, itertools.count()
 START_TIMEOUT = 30.0  # seconds for the workers to start and connect (a machine busy with many kernels is slow)
 
@@ -108,34 +107,67 @@ class ZmqServer(ThreadService):
         self.address = address_of(self.endpoint)
         self._start_thread(self._loop, "zmq")
 
+    def _start_thread(self, target, role):
+        """Also bind a private inproc endpoint on the same socket, where stop() sends this start's secret token."""
+        self._token = os.urandom(16)
+        self._stop_endpoint = f"inproc://stop-{uuid.uuid4().hex}"
+        self.sock.bind(self._stop_endpoint)
+        self._thread = threading.Thread(target=target, name=f"{self.name}-{role}", daemon=True)
+        self._thread.start()
+
+    def _stop_thread(self):
+        """Send the token to the serving thread through the socket it blocks on, and wait for it to end."""
+        waker = self.sock.context.socket(zmq.REQ)
+        waker.setsockopt(zmq.LINGER, 0)
+        waker.setsockopt(zmq.SNDTIMEO, TIMEOUT_MS)
+        try:
+            waker.connect(self._stop_endpoint)
+            waker.send(self._token)
+        except zmq.ZMQError:
+            pass  # the socket is gone already: the thread has ended
+        finally:
+            self._thread.join(timeout=1)
+            waker.close()
+
     def _loop(self):
-        # One blocking receive per request (no Poller on the request path); on each timeout the loop
-        # looks at the wake socket, so stop() still ends it within WAKE_MS.
-        self.sock.setsockopt(zmq.RCVTIMEO, WAKE_MS)
+        # A blocking receive without a timeout: no wake-ups while idle and nothing but the request on
+        # the request path; stop() ends it with the token, the one request that is not answered.
+        sock, handle, stats, token = self.sock, self.handle, self.stats, self._token
+        sock.setsockopt(zmq.RCVTIMEO, -1)
+        recv, send = sock.recv, sock.send
         while True:
             try:
-                frames = self.sock.recv_multipart()
-            except zmq.Again:
-                if select.select([self._wake_r], [], [], 0)[0]:
-                    return
-                continue
+                frame = recv(0, False)  # a Frame says whether more parts follow (cheaper than asking the socket)
+                first = frame.bytes
+                frames = [first]
+                size = len(first)
+                while frame.more:
+                    frame = recv(0, False)
+                    frames.append(frame.bytes)
+                    size += len(frames[-1])
             except zmq.ZMQError:
                 return
-            self._serve_one(frames)
-
-    def _serve_one(self, frames):
-        try:
-            reply = self.handle(frames)
-        except Exception as error:  # a broken handler answers with an error instead of killing the server
-            self.stats.add(errors=1)
-            reply = [f"error: {type(error).__name__}: {error}".encode()]
-        out = sum(map(len, reply)) if reply is not None else 0
-        self.stats.message(sum(map(len, frames)), out)
-        if reply is not None:
+            if first == token and len(frames) == 1:
+                return
             try:
-                self.sock.send(reply[0]) if len(reply) == 1 else self.sock.send_multipart(reply)
+                reply = handle(frames)
+            except Exception as error:  # a broken handler answers with an error instead of killing the server
+                stats.add(errors=1)
+                reply = [f"error: {type(error).__name__}: {error}".encode()]
+            # only this thread counts messages and bytes, so no lock is needed for them
+            stats.messages += 1
+            stats.bytes_in += size
+            if reply is None:
+                continue
+            try:
+                if len(reply) == 1:
+                    stats.bytes_out += len(reply[0])
+                    send(reply[0])
+                else:
+                    stats.bytes_out += sum(map(len, reply))
+                    sock.send_multipart(reply)
             except zmq.ZMQError:
-                self.stats.add(errors=1)
+                stats.add(errors=1)
 
     def _stop(self):
         self._stop_thread()

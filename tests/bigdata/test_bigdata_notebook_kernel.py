@@ -1,6 +1,6 @@
-"""Notebook 14 run in a real kernel up to Spark's job (the last moment both Dask and Spark run): no cell errs or
-writes to stderr; then the kernel is killed with SIGKILL, and the Dask workers, multiprocessing's helper, Spark's JVM
-and every port they held are gone."""
+"""Notebook 14 run in a real kernel up to where it stops Dask (the notebook never runs Dask and Spark at once), then
+Spark started beside it: no cell errs or writes to stderr; then the kernel is killed with SIGKILL, and the Dask
+workers, multiprocessing's helper, Spark's JVM and every port they held are gone."""
 import os
 import signal
 from pathlib import Path
@@ -11,12 +11,14 @@ from ended import all_gone
 from nbclient import NotebookClient
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "14_big_data.ipynb"
-PROBE = "print(os.getpid(), cluster.address[1], spark.address[1] if spark else 0)"
+PROBE = ("spark = start_spark(cores=2, progress=False)\n"
+         "print(os.getpid(), cluster.address[1], spark.address[1] if spark else 0)")
 
 
 def test_a_killed_kernel_leaves_nothing_behind():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    stop = next(n for n, c in enumerate(notebook.cells) if c.cell_type == "code" and "spark_pages(" in c.source)
+    code = [n for n, c in enumerate(notebook.cells) if c.cell_type == "code"]
+    stop = next(n for n in code if notebook.cells[n].source.startswith("cluster.stop()"))
     cells = notebook.cells[:stop] + [nbformat.v4.new_code_cell("import os\n" + PROBE)]
     notebook.cells = cells
     client = NotebookClient(notebook, timeout=180, kernel_name="python3",

@@ -26,13 +26,13 @@ def test_run_all_and_the_dask_dashboard_through_the_proxy(browser, lab):
     try:
         answers = page.locator(CURRENT + " .jp-OutputArea-output", has_text="a worker killed").first.inner_text()
         assert answers.count("same") >= 6 and "DIFFERENT" not in answers
-        late = late_errors(page)  # a progress feed cancelled when the last cell stops the cluster, for one
+        late = late_errors(page)  # a progress feed cancelled when a cell stops the cluster, for one
         assert late == [], late[0][:300]
         finished = page.locator(CURRENT + " .jp-OutputArea-output", has_text="Finished:")
         finished.nth(1).wait_for(timeout=10_000)  # watch()'s bars, drawn and filled for the bag and the dataframe
         finished.first.scroll_into_view_if_needed()
         screenshot(page, "14_watch")
-        shown = run_cell(page, "cluster = dask_cluster(workers=2)", "dashboard:")  # Run All stopped it at the end
+        shown = run_cell(page, "cluster = dask_cluster(workers=2)", "dashboard:")  # Run All stopped it before Spark
     finally:
         screenshot(page, "14_big_data")
     path = re.search(r"dashboard: (\S+)", shown)[1]

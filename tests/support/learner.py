@@ -45,17 +45,32 @@ def private_env(home):
     return env
 
 
-def run(argv, home, prefix=(), extra_env=None):
-    """Run argv in the repo with a private HOME, behind prefix (how to drop privileges, if any)."""
-    env = private_env(home) | (extra_env or {})
-    return subprocess.run([*prefix, *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=500)
+def run(argv, home, prefix=(), extra_env=None, footprint=None):
+    """Run argv in the repo with a private HOME, behind prefix (how to drop privileges, if any); a footprint
+    (footprint.Footprint, not started) samples the memory of everything the run starts while it runs."""
+    env = private_env(home) | (extra_env or {}) | (footprint.mark() if footprint else {})
+    with subprocess.Popen([*prefix, *argv], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as process:
+        if footprint:
+            footprint.root = process.pid
+            footprint.start()
+        try:
+            stdout, stderr = process.communicate(timeout=500)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise
+        finally:
+            if footprint:
+                footprint.stop()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
-def nbval(notebook, home, prefix=(), extra_env=None):
+def nbval(notebook, home, prefix=(), extra_env=None, footprint=None):
     """Run one notebook under nbval in a subprocess; return (process, every output text as one string)."""
     argv = [sys.executable, "-m", "pytest", "-n", "0", "--nbval-lax", "--nbval-sanitize-with", "tests/sanitize.cfg",
             "-p", "no:cacheprovider", "-p", "nbval_outputs", "-q", "--tb=line", "-rfE", notebook]
-    done = run(argv, home, prefix, extra_env)
+    done = run(argv, home, prefix, extra_env, footprint)
     log = home / "outputs.jsonl"
     return done, log.read_text() if log.exists() else ""
 
