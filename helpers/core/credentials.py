@@ -7,8 +7,14 @@ from pathlib import Path
 
 
 def new_secret(nbytes=18):
-    """A fresh random password or token, URL-safe (made per start, never written into a program's arguments)."""
-    return secrets.token_urlsafe(nbytes)
+    """A fresh random password or token, URL-safe (made per start, never written into a program's arguments).
+
+    Never one that starts with "-": a command-line parser would read it as an option.
+    """
+    while True:
+        secret = secrets.token_urlsafe(nbytes)
+        if not secret.startswith("-"):
+            return secret
 
 
 def write_private(path, text):

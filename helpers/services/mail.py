@@ -608,7 +608,7 @@ async def _serve(smtp_port, imap_port, pop3_port, password):
     os.environ["FQDN"] = "localhost"  # else pymap asks DNS for this machine's name (socket.getfqdn) on every connection
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(lambda loop, context: None)  # a client's trouble ends only its own connection
-    args = Service.parse(["--host", HOST, "--user", USER, "--password", password, "--no-http"])  # in-process
+    args = Service.parse(["--host", HOST, "--user", USER, f"--password={password}", "--no-http"])  # in-process
     service = await Service.init(args)  # the SMTP handler, the in-memory mailboxes, pymap's IMAP backend
 
     def smtp_session():

@@ -20,6 +20,7 @@ import pytest
 from ended import all_gone
 from helpers import ServiceError, free_port, stop_all
 from helpers.core import registry
+import helpers.services.mail as mail_module
 from helpers.services.mail import (USER, Keep, auth_plain, build_message, fetch, format_transcript, imap_fetch_ms,
                                    inbox, mail_server, parts, pop3_list, send, smtp_send_ms, smtp_server,
                                    smtp_transcript)
@@ -422,3 +423,10 @@ def test_own_server_has_its_own_loop_beside_a_running_one():
 
     kept = asyncio.run(in_a_kernel())
     assert b"Subject: from inside a running loop" in kept[0]["content"]
+
+
+def test_a_password_that_starts_with_a_dash_still_works(monkeypatch):
+    monkeypatch.setattr(mail_module, "new_secret", lambda: "-dash-first-password")
+    with mail_server("mail-dash") as server:
+        assert server.password == "-dash-first-password"
+        assert send(server, build_message()) == {}
