@@ -130,6 +130,7 @@ def plot_timeline(samples, events, ax=None):
     import matplotlib.pyplot as plt
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.2))
+    samples = list(samples)  # one copy: a live series may still grow while it is drawn
     times = [t for t, _, _ in samples]
     ax.plot(times, [r for _, r, _ in samples], color="tab:blue")
     ax.set(xlabel="seconds", ylabel="requests per second", ylim=(0, None))
