@@ -18,19 +18,11 @@ def udp_owner(server):
     return {"host": server.address[0], "port": server.address[1]}, []
 
 
-def gets_only(expected):
-    """A classmate's attempt that connects and sends a shell command: all it gets is the server's own harmless reply."""
+def gets_only(expected, send=ask, command=b"cat ~/.ssh/id_rsa\n"):
+    """A classmate's attempt that sends a shell command (over TCP, or UDP with send=udp_ask): all it gets is the
+    server's own harmless reply."""
     def attempt(facts):
-        reply = ask((facts["host"], facts["port"]), b"cat ~/.ssh/id_rsa\n", timeout=5)
-        if expected not in reply:
-            raise Breach(f"unexpected reply {reply[:80]!r}")
-        return f"answered only with its fixed behaviour: {reply[:60]!r}"
-    return attempt
-
-
-def udp_gets_only(expected):
-    def attempt(facts):
-        reply = udp_ask((facts["host"], facts["port"]), b"cat ~/.ssh/id_rsa", timeout=5)
+        reply = send((facts["host"], facts["port"]), command, timeout=5)
         if expected not in reply:
             raise Breach(f"unexpected reply {reply[:80]!r}")
         return f"answered only with its fixed behaviour: {reply[:60]!r}"
@@ -42,5 +34,5 @@ ATTACKS = {
     "echo": Attack(owner=tcp_owner(b"hello"), open=ECHO,
                    tries=[("send a shell command", gets_only(b"cat ~/.ssh/id_rsa"), "fixed behaviour")]),
     "udp-echo": Attack(owner=udp_owner, open=ECHO,
-                       tries=[("send a shell command", udp_gets_only(b"cat ~/.ssh/id_rsa"), "fixed behaviour")]),
+                       tries=[("send a shell command", gets_only(b"cat ~/.ssh/id_rsa", udp_ask, b"cat ~/.ssh/id_rsa"), "fixed behaviour")]),
 }

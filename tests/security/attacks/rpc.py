@@ -127,11 +127,16 @@ def jsonrpc_refuses(method):
     return attempt
 
 
-def msgpack_refuses(method):
+def msgpack_client(facts):
+    from helpers.rpc.msgpack_double import MsgpackRpcClient
+    return MsgpackRpcClient(server_of(facts), TIMEOUT)
+
+
+def refuses(make_client, method):
+    """An attempt to call method (with a shell command) on a client make_client(facts) opens: a Fault is the refusal."""
     def attempt(facts):
         from helpers.rpc.client import RpcFault
-        from helpers.rpc.msgpack_double import MsgpackRpcClient
-        client = MsgpackRpcClient(server_of(facts), TIMEOUT)
+        client = make_client(facts)
         try:
             answer = client.call(method, shell(facts))
         except RpcFault as fault:
@@ -156,20 +161,6 @@ def zerorpc_lists_double_only(facts):
     if set(names) != {"double"}:
         raise Breach(f"it offers {names}")
     return f"_zerorpc_list: {names}"
-
-
-def zerorpc_refuses(method):
-    def attempt(facts):
-        from helpers.rpc.client import RpcFault
-        client = zerorpc_client(facts)
-        try:
-            answer = client.call(method, shell(facts))
-        except RpcFault as fault:
-            return nothing_planted(facts, str(fault))
-        finally:
-            client.close()
-        raise Breach(f"{method}() answered {answer!r}")
-    return attempt
 
 
 def grpc_refuses(path):
@@ -211,11 +202,11 @@ ATTACKS = {
         ("call __import__", jsonrpc_refuses("__import__"), r"-32601 Method not found"),
     ]),
     "msgpack-rpc": Attack(owner=owner_calls, open=DOUBLE_ONLY, tries=[
-        ("call os.system to write into the owner's home", msgpack_refuses("os.system"), r"no method 'os\.system'"),
+        ("call os.system to write into the owner's home", refuses(msgpack_client, "os.system"), r"no method 'os\.system'"),
     ]),
     "zerorpc": Attack(owner=owner_calls, open=DOUBLE_ONLY, tries=[
         ("list what the server offers", zerorpc_lists_double_only, r"_zerorpc_list: \['double'\]"),
-        ("call os.system to write into the owner's home", zerorpc_refuses("os.system"), r"zerorpc ERR NameError"),
+        ("call os.system to write into the owner's home", refuses(zerorpc_client, "os.system"), r"zerorpc ERR NameError"),
     ]),
     "grpc": Attack(owner=owner_calls, open=DOUBLE_ONLY + " (the Doubler service, no reflection)", tries=[
         ("ask server reflection for other services",
