@@ -29,5 +29,5 @@ def write_private(path, text):
 
 def command_line(pid):
     """The command line of process pid as `ps` shows it to every account on the machine."""
-    done = subprocess.run(["ps", "-o", "args=", "-p", str(pid)], capture_output=True, text=True, timeout=10)
+    done = subprocess.run(["ps", "-ww", "-o", "args=", "-p", str(pid)], capture_output=True, text=True, timeout=10)
     return done.stdout.strip()

@@ -15,7 +15,7 @@ from helpers.core.client import ask, udp_ask
 
 TRACES = Path(__file__).resolve().parents[2] / "data"  # recorded by `python -m helpers.packets.record_traces`
 MESSAGE = b"Hello, space!"
-SETTLE = 5.0  # most seconds to wait for an exchange's last packets after the client returns (busy machines)
+SETTLE = 20.0  # most seconds to wait for the last packets after the client returns: a whole exchange ends it at once
 FRAME = 2**17  # loopback frames reach 64 KiB + headers: read whole ones (scapy reads at most 65535 bytes)
 BUFFER = 32 * 2**20  # the capture socket's kernel buffer: room for a fast 10 MB transfer
 PACKET_STATISTICS = 6  # Linux getsockopt(SOL_PACKET, ...): (packets seen, packets dropped) since last asked
