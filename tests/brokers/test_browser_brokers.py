@@ -2,7 +2,7 @@
 and a STOMP CONNECT frame typed in the netcat console gets CONNECTED back."""
 import re
 
-from browser import CURRENT, browser, lab, open_and_run_all, screenshot  # noqa: F401 (fixtures)
+from browser import CURRENT, browser, lab, screenshot, walked  # noqa: F401 (fixtures)
 
 from helpers.brokers import rabbitmq_available
 
@@ -22,29 +22,28 @@ def drawn(image):
 
 
 def test_charts_table_and_a_typed_stomp_frame(browser, lab):
-    page = open_and_run_all(browser, lab, "08_other_brokers.ipynb", timeout=180_000)
+    with walked(browser, lab, "08_other_brokers.ipynb") as page:
 
-    table = page.locator(".broker-comparison")
-    table.scroll_into_view_if_needed()
-    column = table.locator("thead th").all_inner_texts().index("messages/s")
-    rows = [row.locator("td").all_inner_texts() for row in table.locator("tbody tr").all()]
-    assert [cells[0] for cells in rows] == BROKERS
-    for cells in rows:
-        if cells[0] == "RabbitMQ" and not rabbitmq_available(quiet=True):
-            assert cells[column] == "not running here"
-            continue
-        assert re.fullmatch(r"[\d,]+", cells[column]) and int(cells[column].replace(",", "")) > 0, cells
+        table = page.locator(".broker-comparison")
+        table.scroll_into_view_if_needed()
+        column = table.locator("thead th").all_inner_texts().index("messages/s")
+        rows = [row.locator("td").all_inner_texts() for row in table.locator("tbody tr").all()]
+        assert [cells[0] for cells in rows] == BROKERS
+        for cells in rows:
+            if cells[0] == "RabbitMQ" and not rabbitmq_available(quiet=True):
+                assert cells[column] == "not running here"
+                continue
+            assert re.fullmatch(r"[\d,]+", cells[column]) and int(cells[column].replace(",", "")) > 0, cells
 
-    assert drawn(output_of(page, "plot_comparison(rows)").locator("img").first)  # the side-by-side chart
-    assert drawn(output_of(page, "plot_split(nats_split)").locator("img").first)  # the queue group's split
+        assert drawn(output_of(page, "plot_comparison(rows)").locator("img").first)  # the side-by-side chart
+        assert drawn(output_of(page, "plot_split(nats_split)").locator("img").first)  # the queue group's split
 
-    console = page.locator(CURRENT + " .widget-vbox", has=page.locator(".dis-reply")).last
-    console.scroll_into_view_if_needed()
-    assert "^@" in console.locator("textarea").input_value()  # the typed CONNECT frame, NUL as ^@
-    console.locator("button", has_text="Send").click()
-    try:
-        console.locator(".dis-reply", has_text="CONNECTED").wait_for(timeout=10_000)
-    finally:
-        screenshot(page, "08_other_brokers")  # also when the reply is wrong: the page shows why
-    assert "version:1.2" in console.locator(".dis-reply").inner_text()
-    page.close()
+        console = page.locator(CURRENT + " .widget-vbox", has=page.locator(".dis-reply")).last
+        console.scroll_into_view_if_needed()
+        assert "^@" in console.locator("textarea").input_value()  # the typed CONNECT frame, NUL as ^@
+        console.locator("button", has_text="Send").click()
+        try:
+            console.locator(".dis-reply", has_text="CONNECTED").wait_for(timeout=10_000)
+        finally:
+            screenshot(page, "08_other_brokers")  # also when the reply is wrong: the page shows why
+        assert "version:1.2" in console.locator(".dis-reply").inner_text()

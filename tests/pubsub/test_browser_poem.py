@@ -1,6 +1,6 @@
 """Exercise 17.5 in a real browser: a learner's publisher without the slow-joiner fix fails with the hint that
 names it; with XPUB and XPUB_VERBOSE the same consumers pass."""
-from browser import browser, lab, open_and_run_all, replace_cell, run_check, screenshot  # noqa: F401 (fixtures)
+from browser import browser, lab, replace_cell, run_check, screenshot, walked  # noqa: F401 (fixtures)
 
 WORDS_FROM = '''def words_from(endpoint):
     sub = socket(zmq.SUB, timeout_ms=5000)
@@ -33,17 +33,16 @@ PATIENT = HASTY.replace("socket(zmq.PUB)", "socket(zmq.XPUB, timeout_ms=5000)").
 
 
 def test_a_learner_meets_the_slow_joiner_reads_the_hint_and_passes(browser, lab):
-    page = open_and_run_all(browser, lab, "exercises/17_5_poem.ipynb")
-    assert "not solved yet" in run_check(page, "check_poem(").inner_text()
-    for start, code in (("def words_from(", WORDS_FROM), ("def vowel_words(", VOWELS),
-                        ("def five_letter_words(", FIVE), ("def publish_poem(", HASTY)):
-        replace_cell(page, start, code)
-    report = run_check(page, "check_poem(")
-    report.get_by_text("Hint: The slow joiner").wait_for(timeout=10_000)
-    assert "✗ no word lost to the slow joiner" in report.inner_text()
-    replace_cell(page, "def publish_poem(", PATIENT)
-    report = run_check(page, "check_poem(")
-    report.get_by_text("Result: passed").wait_for(timeout=10_000)
-    assert "✗" not in report.inner_text()
-    screenshot(page, "17_5_poem")
-    page.close()
+    with walked(browser, lab, "exercises/17_5_poem.ipynb") as page:
+        assert "not solved yet" in run_check(page, "check_poem(").inner_text()
+        for start, code in (("def words_from(", WORDS_FROM), ("def vowel_words(", VOWELS),
+                            ("def five_letter_words(", FIVE), ("def publish_poem(", HASTY)):
+            replace_cell(page, start, code)
+        report = run_check(page, "check_poem(")
+        report.get_by_text("Hint: The slow joiner").wait_for(timeout=10_000)
+        assert "✗ no word lost to the slow joiner" in report.inner_text()
+        replace_cell(page, "def publish_poem(", PATIENT)
+        report = run_check(page, "check_poem(")
+        report.get_by_text("Result: passed").wait_for(timeout=10_000)
+        assert "✗" not in report.inner_text()
+        screenshot(page, "17_5_poem")

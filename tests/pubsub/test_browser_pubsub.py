@@ -2,7 +2,7 @@
 import re
 import time
 
-from browser import browser, lab, open_and_run_all, screenshot  # noqa: F401 (fixtures)
+from browser import browser, lab, screenshot, walked  # noqa: F401 (fixtures)
 
 
 def total(view):
@@ -12,19 +12,18 @@ def total(view):
 
 
 def test_stream_viewer_counters_rise_in_the_page(browser, lab):
-    page = open_and_run_all(browser, lab, "06_pub_sub.ipynb")
-    for view in page.locator(".dis-stream-viewer").all():
+    with walked(browser, lab, "06_pub_sub.ipynb") as page:
+        for view in page.locator(".dis-stream-viewer").all():
+            view.scroll_into_view_if_needed()
+            view.locator(".dis-stream-counts", has_text="persian").wait_for(timeout=30_000)
+            first, deadline = total(view), time.monotonic() + 30
+            while total(view) <= first + 10:
+                assert time.monotonic() < deadline, f"counters stuck at {first}"
+                page.wait_for_timeout(200)
+            assert "messages" in view.locator(".dis-stream-status").inner_text()
+            assert view.locator(".dis-stream-log").inner_text().strip()
+        assert page.locator(".dis-stream-viewer").count() == 2
+        view = page.locator(".dis-stream-viewer").first
+        view.locator(".dis-stream-topics label", has_text="persian").click()  # untick: unsubscribe live
         view.scroll_into_view_if_needed()
-        view.locator(".dis-stream-counts", has_text="persian").wait_for(timeout=30_000)
-        first, deadline = total(view), time.monotonic() + 30
-        while total(view) <= first + 10:
-            assert time.monotonic() < deadline, f"counters stuck at {first}"
-            page.wait_for_timeout(200)
-        assert "messages" in view.locator(".dis-stream-status").inner_text()
-        assert view.locator(".dis-stream-log").inner_text().strip()
-    assert page.locator(".dis-stream-viewer").count() == 2
-    view = page.locator(".dis-stream-viewer").first
-    view.locator(".dis-stream-topics label", has_text="persian").click()  # untick: unsubscribe live
-    view.scroll_into_view_if_needed()
-    screenshot(page, "06_pub_sub")
-    page.close()
+        screenshot(page, "06_pub_sub")

@@ -1,19 +1,27 @@
 """Real-browser plumbing for the tests: a headless JupyterLab and the system Chromium."""
+import ipaddress
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
+from ended import all_gone, ended
+from jupyter_client import BlockingKernelClient
+from try_it import try_it_code
 
-from helpers.core.ports import HOST, free_port
+from helpers.core.ports import HOST, free_port, is_listening
 from learner import unprivileged
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +32,13 @@ SETTINGS = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
 CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in the active tab
 STDERR = CURRENT + " .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 PROMPTS = f"[...document.querySelectorAll('{CURRENT} .jp-CodeCell .jp-InputPrompt')]"
+# a walk waits as long as cells keep finishing; it gives up when none has for this long (nbval allows a cell 120 s)
+STALL_S = 180
+# the page's view of a run: cells, cells with a number, and whether anything runs (a cell at [*] or a busy kernel:
+# JupyterLab leaves [ ] on a cell that runs after a raises-exception cell failed)
+PROGRESS = ("(() => { const p = " + PROMPTS + "; return {total: p.length,"
+            " busy: p.some(e => e.textContent.includes('[*]')) || [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
+            ".some(e => e.textContent.includes('Busy')), done: p.filter(e => /\\[\\d+\\]/.test(e.textContent)).length}; })()")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -51,7 +66,7 @@ class Lab:
     """A headless JupyterLab serving a copy of notebooks/ (so autosave never touches the repo)."""
 
     def __init__(self, workdir):
-        self.root = workdir / "notebooks"
+        self.root, self.runtime = workdir / "notebooks", workdir / "runtime"
         shutil.copytree(ROOT / "notebooks", self.root)
         self.port, self.token = free_port(), uuid.uuid4().hex
         settings = workdir / "settings"
@@ -69,10 +84,11 @@ class Lab:
         for path in workdir.rglob("*"):
             os.chown(path, self.uid, os.stat(workdir).st_gid)
         self.log = open(workdir / "lab.log", "w")
+        # a killed kernel stays dead (kill_kernel checks what it leaves behind), no restarted one takes its place
         self.process = subprocess.Popen(
             [*prefix, sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.ip={HOST}",
              f"--ServerApp.port={self.port}", f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
-             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+             "--LabApp.news_url=", "--KernelManager.autorestart=False", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
             + (["--allow-root"] if self.uid == 0 else []),
             cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_ready()
@@ -171,10 +187,161 @@ def block_outside(page):
     return outside
 
 
-def wait_all_run(page):
-    """Wait until every code cell shows an execution number (Run All stops at an error, so this fails then)."""
-    page.wait_for_function("(() => { const p = " + PROMPTS + ";"
-                           " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); })()")
+def wait_all_run(page, stall_s=STALL_S):
+    """Wait until every code cell shows an execution number, for as long as cells keep finishing; fail at once when
+    the run has stopped short (Run All stops at an error) and after stall_s without a cell finishing."""
+    finished, since, stopped = -1, time.monotonic(), 0
+    while True:
+        state = page.evaluate(PROGRESS)
+        if state["total"] and state["done"] == state["total"]:
+            return
+        if state["done"] != finished:
+            finished, since = state["done"], time.monotonic()
+        stopped = 0 if state["busy"] else stopped + 1
+        if stopped >= 20:  # nothing running or queued for 5 s, and cells without a number: the run ended early
+            raise AssertionError(f"the run stopped after {finished} of {state['total']} cells")
+        if time.monotonic() - since > stall_s:
+            raise AssertionError(f"no cell finished in {stall_s} s ({finished} of {state['total']} done)")
+        page.wait_for_timeout(250)
+
+
+def restart_and_run_all(page, notebook):
+    """Kernel > Restart Kernel and Run All Cells, then wait until every cell has run again."""
+    for attempt in range(3):  # a restart that never starts running (seen once in CI) is asked for again
+        page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
+        page.locator(".lm-Menu-item[data-command='runmenu:restart-and-run-all']").click()
+        page.locator(".jp-Dialog-button.jp-mod-accept").click()
+        try:
+            page.locator(CURRENT + " .jp-CodeCell .jp-InputPrompt", has_text="[*]").first.wait_for(timeout=40_000)
+            break
+        except Exception:
+            screenshot(page, f"restart-{attempt}-{notebook.replace('/', '_')}")
+    else:
+        raise AssertionError("Restart & Run All never started running, three times asked")
+    wait_all_run(page)
+
+
+def session_of(lab, notebook):
+    """The Jupyter server's session of notebook (its kernel id under ["kernel"]["id"])."""
+    with urllib.request.urlopen(lab.url("api/sessions"), timeout=10) as reply:
+        return next(s for s in json.load(reply) if s["path"] == notebook)
+
+
+@contextmanager
+def kernel_client(lab, notebook):
+    """A client of the kernel the notebook's page runs (the same kernel, reached through its connection file)."""
+    kernel = session_of(lab, notebook)["kernel"]["id"]
+    client = BlockingKernelClient(connection_file=str(lab.runtime / f"kernel-{kernel}.json"))
+    client.load_connection_file()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        yield client
+    finally:
+        client.stop_channels()
+
+
+def run_in_kernel(client, code):
+    """Run code in the kernel; return what it printed, or fail with the error it raised."""
+    printed = []
+
+    def keep(message):
+        if message["msg_type"] == "stream":
+            printed.append(message["content"]["text"])
+
+    reply = client.execute_interactive(code, timeout=STALL_S, output_hook=keep)["content"]
+    assert reply["status"] == "ok", f"{code}\n{reply.get('ename')}: {reply.get('evalue')}"
+    return "".join(printed)
+
+
+def run_try_its(lab, notebook):
+    """Run the notebook's Try-it blocks, one by one, in the kernel its page has just run; fail on the first error."""
+    blocks = try_it_code(ROOT / "notebooks" / notebook)
+    if blocks:
+        with kernel_client(lab, notebook) as client:
+            for code in blocks:
+                try:
+                    run_in_kernel(client, code)
+                except AssertionError as error:
+                    raise AssertionError(f"{notebook}: a Try it block failed after Restart & Run All:\n{error}") from None
+
+
+def described(process):
+    """A process as pid and its command line (just its pid if it ended meanwhile)."""
+    try:
+        return f"process {process.pid} {' '.join(process.cmdline())[:300]}"
+    except psutil.Error:
+        return f"process {process.pid}"
+
+
+def listening(processes):
+    """{(ip, port)} of every TCP socket the processes listen on."""
+    found = set()
+    for process in processes:
+        try:
+            found |= {c.laddr[:2] for c in process.net_connections("tcp") if c.status == psutil.CONN_LISTEN}
+        except psutil.Error:
+            pass  # it ended while we looked
+    return found
+
+
+def end_session(lab, session, attempts=10):
+    """Delete a session of the Jupyter server, and with it its kernel (asked again while the server is busy with it)."""
+    for attempt in range(attempts):
+        try:
+            request = urllib.request.Request(lab.url(f"api/sessions/{session}"), method="DELETE")
+            urllib.request.urlopen(request, timeout=30).close()
+            return
+        except urllib.error.HTTPError as error:
+            if error.code == 404:  # already gone
+                return
+            problem = f"HTTP {error.code}: {error.read()[:300]!r}"
+        time.sleep(0.5 * (attempt + 1))
+    raise AssertionError(f"the server would not end session {session}: {problem}")
+
+
+def loopback(ip):
+    """True for an address only this machine reaches (127.0.0.0/8, ::1, or 127.x mapped into IPv6)."""
+    address = ipaddress.ip_address(ip)
+    return (getattr(address, "ipv4_mapped", None) or address).is_loopback
+
+
+def kill_kernel(lab, notebook, alive=(), wait=20):
+    """Kill the notebook's kernel as a crash would (SIGKILL: no atexit, no stop()) and check that every process it
+    started has ended and every port they listened on (127.0.0.1 only) is closed; then end its session.
+    alive: parts of command lines that must be among the kernel's processes before the kill."""
+    session = session_of(lab, notebook)
+    kernel = next(p for p in psutil.Process(lab.process.pid).children(recursive=True)
+                  if any(session["kernel"]["id"] in part for part in p.cmdline()))
+    family = [kernel, *kernel.children(recursive=True)]
+    sockets, names = listening(family), " ".join(described(p) for p in family)
+    beyond = {(ip, port) for ip, port in sockets if not loopback(ip)}
+    assert not beyond, f"{notebook}: a server listens beyond this machine: {beyond}"
+    assert all(part in names for part in alive), f"{notebook}: not all of {alive} among its processes: {names}"
+    kernel.send_signal(signal.SIGKILL)
+    ports = {port for _, port in sockets}
+    all_gone(family, ports, wait)
+    left = [described(p) for p in family if not ended(p)]
+    left += [f"port {port}" for port in sorted(ports) if is_listening((HOST, port))]
+    end_session(lab, session["id"])
+    assert not left, f"{notebook}: {wait} s after its kernel was killed, still there: {left}"
+
+
+@contextmanager
+def walked(browser, lab, notebook, timeout=120_000, alive=()):
+    """A notebook's whole browser walk: Run All, then the test's own clicks on the page (yielded), then Restart & Run
+    All once, its Try-it prompts in that same kernel, and the kernel killed with nothing it started left behind
+    (alive: parts of command lines that must be among its processes then, see kill_kernel)."""
+    page = open_and_run_all(browser, lab, notebook, timeout)
+    late = late_errors(page)
+    assert late == [], late[0][:600]
+    yield page
+    restart_and_run_all(page, notebook)  # the second run catches what a re-run breaks
+    late = late_errors(page)
+    assert late == [], late[0][:600]
+    run_try_its(lab, notebook)
+    page.close()
+    kill_kernel(lab, notebook, alive)
 
 
 def late_errors(page, settle_ms=2_000):
