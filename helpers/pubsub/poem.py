@@ -338,8 +338,7 @@ KEYS = {"vowel_words": "vowels", "five_letter_words": "five"}
 
 HINTS = {
     "publishes": "Send each word as one message, word.encode(), in the poem's order, then the end marker END "
-                 "(b\"\", an empty message), and return. Before closing, set the socket's LINGER (e.g. "
-                 "pub.setsockopt(zmq.LINGER, 2000)): with linger 0, close() throws away what is not sent yet",
+                 "(b\"\", an empty message), and return",
     "waits": "publish_poem seems to wait for subscriptions that never come. Several SUB sockets subscribing "
              "to the same b\"\" are reported once by an XPUB socket unless you set "
              "pub.setsockopt(zmq.XPUB_VERBOSE, 1) before bind; and wait for `subscribers` of them, no more",
@@ -355,7 +354,7 @@ HINTS = {
             "letters, \"You'd\" four",
     "punctuation": "Strip the punctuation at both ends of each word before testing it, and return (and print) the "
                    "words that way: word.strip(string.punctuation) turns 'cheese,' into 'cheese'",
-    "y": "\"y\" does not count as a vowel here: only a, e, i, o and u, capital or not",
+    "y": "\"y\" does not count as a vowel here: a vowel word's first letter is a, e, i, o or u, capital or not",
     "prints": "print(word) each word as your consumer finds it, besides adding it to the list it returns",
     "clean": "Close your sockets (a `with` block does it) and make sure each function ends",
     "bytes": "ZeroMQ sends bytes, not str: send word.encode(), or use send_string(word)",
@@ -531,7 +530,7 @@ def hint_for(key, value):
     if any(w != bare(w) for w in words):
         return HINTS["punctuation"]
     if key == "vowels" and any(w[:1].lower() == "y" for w in words):
-        return f"{HINTS['y']}. {HINTS['vowels']}"
+        return HINTS["y"]
     return HINTS[key]
 
 

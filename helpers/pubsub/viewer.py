@@ -270,10 +270,18 @@ def counts_table(counts, topics):
     return f"<table style='margin-right:24px'><tr><th>topic</th><th>messages</th></tr>{rows}</table>"
 
 
+def nice_top(value):
+    """The smallest 1, 2 or 5 times a power of ten that is at least value: the top of a chart's scale."""
+    step = 1
+    while step * 10 <= value:
+        step *= 10
+    return next(top for top in (step, 2 * step, 5 * step, 10 * step) if top >= value)
+
+
 def rate_chart(history, width=320, height=110):
-    """An SVG line of messages per second over the last half minute."""
+    """An SVG line of messages per second over the last half minute, on a scale from 0 to a round number."""
     rates = [(t1, (n1 - n0) / (t1 - t0)) for (t0, n0), (t1, n1) in zip(history, list(history)[1:]) if t1 > t0]
-    top = max([r for _, r in rates] + [1.0])
+    top = nice_top(max([r for _, r in rates] + [1.0]))
     if rates:
         end = rates[-1][0]
         points = " ".join(f"{width - (end - t) * width / 30:.1f},{height - 14 - r * (height - 24) / top:.1f}"
@@ -281,8 +289,9 @@ def rate_chart(history, width=320, height=110):
     else:
         points = ""
     return (f"<svg width='{width}' height='{height}' style='background:#fafafa;border:1px solid #ddd'>"
+            f"<line x1='0' x2='{width}' y1='10' y2='10' stroke='#ddd' stroke-dasharray='3,3'/>"
             f"<polyline fill='none' stroke='{COLORS[0]}' stroke-width='2' points='{points}'/>"
-            f"<text x='4' y='12' font-size='11'>{top:,.0f} msgs/s</text>"
+            f"<text x='4' y='22' font-size='11'>scale: dashed line = {top:,} msgs/s</text>"
             f"<text x='4' y='{height - 3}' font-size='11'>last 30 s</text></svg>")
 
 

@@ -143,6 +143,18 @@ def connect_before_bind(sub, endpoint, timeout=JOIN_TIMEOUT):
         monitor.close(linger=0)
 
 
+def connect_early(sub, retry_ms=500):
+    """Connect sub to a free port that nobody has bound yet, as the chapter's subscriber does when it starts first.
+
+    Returns the endpoint once that first attempt has failed: ZeroMQ tries again only retry_ms to 2 * retry_ms later
+    (RECONNECT_IVL; its default is 100 ms), long after a publisher that binds now has sent its first messages.
+    """
+    sub.setsockopt(zmq.RECONNECT_IVL, retry_ms)
+    endpoint = f"tcp://{HOST}:{free_port()}"
+    connect_before_bind(sub, endpoint)
+    return endpoint
+
+
 def plot_received(*runs, title="messages received against messages sent"):
     """A matplotlib figure: for each run, how many had arrived by each message sent (a JoinRun or HwmRun)."""
     import matplotlib.pyplot as plt  # imported here: only this picture needs matplotlib

@@ -59,6 +59,8 @@ HINTS = {
     "remaining": "Ask r.llen(belt) right after taking the piece: that is how many remain on the belt",
     "handling": "Spend `seconds` on each piece: time.sleep(seconds) after printing its line",
 }
+PAIR_HINT = ("r.blpop(belt) returns a pair, (list, piece), not the piece: your line {line} shows {what} where the "
+             'piece should be, so it is never "END". Take the pair apart: _, piece = r.blpop(belt)')
 
 
 @dataclass(eq=False)
@@ -203,7 +205,8 @@ def judge(trial):
         passed, detail = test(trial)
         checks[key].passed, checks[key].detail = passed, detail
         if not passed:
-            result.hint = HINTS[key]
+            pair = printed_pair(trial)
+            result.hint = PAIR_HINT.format(line=repr(pair[0][:70]), what=pair[1]) if pair else HINTS[key]
             error = trial.conveyor_error if key in ("conveyor", "interval", "end") else trial.lucy_error
             if error is not None:
                 who = "Your conveyor" if key in ("conveyor", "interval", "end") else "Lucy"
@@ -214,6 +217,17 @@ def judge(trial):
                         "redis-server: does a try/except around the pop catch every error? "
                         "The check ended the thread.)")
     return result
+
+
+def printed_pair(trial):
+    """(line, what it shows) for Lucy's first line showing BLPOP's pair, or the list's name, as a piece; or None."""
+    for line in trial.lines:
+        text = line.text.strip()
+        if f"('{BELT_KEY}', " in text:
+            return text, "the pair"
+        if BELT_KEY in text and not parse(text)[1]:
+            return text, "the list's name"
+    return None
 
 
 def judge_conveyor(trial):

@@ -12,6 +12,7 @@ CHOCOLATES = ["praline", "dark", "milk", "truffle", "caramel", "white", "nougat"
 POLL = 0.2  # a worker's blocking pop waits at most this long, then looks whether it should stop
 HISTORY = 30.0  # seconds of backlog kept for the chart
 SAMPLE = 0.1  # the backlog is read this often
+ODDS = 5  # lines kept about items on the belt that were not pieces
 
 
 class FactoryLine(Service):
@@ -25,6 +26,7 @@ class FactoryLine(Service):
         self.server, self.belt, self.speed, self.seconds = server, belt, speed, seconds
         self.counts, self.twice, self.log, self.error = Counter(), 0, deque(maxlen=6), ""
         self.odd = ""  # one line about the last item on the belt that was not a piece
+        self.odds = deque(maxlen=ODDS)  # one line about each of the last items that were not pieces
         self.backlog = deque()  # (time since start, pieces on the belt)
         self._threads, self._workers, self._stopping = {}, {}, threading.Event()
         self._stopping.set()  # not started yet
@@ -42,6 +44,7 @@ class FactoryLine(Service):
         self.address, self._stopping = self.server.address, threading.Event()
         self.counts, self.twice, self.error, self.odd, self._seen, self._next = Counter(), 0, "", "", set(), 1
         self.log.clear()
+        self.odds.clear()
         self.backlog.clear()
         self._threads, self._workers = {}, {}
         self._began = time.monotonic()
@@ -96,6 +99,7 @@ class FactoryLine(Service):
         left = "?" if left is False else left
         if not number.isdigit():
             self.odd = f"{datetime.now():%H:%M:%S} {name} put aside an item that is not a piece: {describe(item)}"
+            self.odds.append(self.odd)
             self.log.append(self.odd)
             self.counts["odd items"] += 1
             return

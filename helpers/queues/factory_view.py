@@ -37,7 +37,7 @@ def counts_html(line):
     twice = "no piece handled twice" if not line.twice else f"<b style='color:#c00'>{line.twice} handled twice</b>"
     return (f"pieces handled: {line.handled} ({', '.join(rows) or 'none yet'}); "
             f"on the belt {line.backlog[-1][1] if line.backlog else 0}; {twice}"
-            + (f"<br><span style='color:#c60'>{html.escape(line.odd)}</span>" if line.odd else ""))
+            + "".join(f"<br><span style='color:#c60'>{html.escape(odd)}</span>" for odd in list(line.odds)[-3:]))
 
 
 class FactoryView(widgets.VBox):
@@ -67,13 +67,18 @@ class FactoryView(widgets.VBox):
         self._watch()
 
     def toggle_ethel(self):
-        """Ethel joins Lucy at the belt, or leaves it."""
-        if "Ethel" in self.line.workers:
-            self.line.remove_worker("Ethel")
-            self.ethel.description, self.ethel.icon = "Bring in Ethel", "user-plus"
-        else:
+        """Ethel joins Lucy at the belt, or leaves it (the button)."""
+        self.set_ethel("Ethel" not in self.line.workers)
+
+    def set_ethel(self, present=True):
+        """Bring Ethel in (present=True) or send her away; nothing changes if she already is where asked."""
+        if present:
             self.line.add_worker("Ethel")
-            self.ethel.description, self.ethel.icon = "Send Ethel away", "user-minus"
+        else:
+            self.line.remove_worker("Ethel")
+        here = "Ethel" in self.line.workers
+        self.ethel.description = "Send Ethel away" if here else "Bring in Ethel"
+        self.ethel.icon = "user-minus" if here else "user-plus"
 
     def toggle_running(self):
         """Stop the factory, or start a fresh one."""
