@@ -20,7 +20,7 @@ START_TIMEOUT = 30.0  # seconds for the workers to start and connect (a machine 
 
 
 def context():
-    """The course's own ZeroMQ context in this process (never zmq.Context.instance(), which the kernel uses)."""
+    """The course's own ZeroMQ context (not the shared zmq.Context.instance(): ending ours ends only ours)."""
     global _context
     with _lock:
         if _context is None:

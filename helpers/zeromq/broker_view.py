@@ -19,6 +19,11 @@ def bar_chart(counts):
     return "<pre style='margin:0'>" + ("\n".join(lines) or "(no worker)") + "</pre>"
 
 
+def count(n, noun):
+    """'1 client', '2 clients'."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 class BrokerView(widgets.VBox):
     """N client threads -> the broker -> M worker processes; every slider move starts a new run of `seconds`."""
 
@@ -56,33 +61,36 @@ class BrokerView(widgets.VBox):
     def run(self, stop):
         """One run: clients send for `seconds` while the chart and the counter follow the broker's counts."""
         before, start, result = dict(self.hub.handled), time.monotonic(), []
-        runner = threading.Thread(target=self.load, args=(stop, result), daemon=True)
+        clients, seconds = self.clients.value, self.seconds  # this run's, whatever the sliders do meanwhile
+        runner = threading.Thread(target=self.load, args=(stop, clients, seconds, result), daemon=True)
         runner.start()
         while runner.is_alive():
             runner.join(REFRESH)
+            elapsed = time.monotonic() - start
+            cut = stop.is_set() and elapsed < seconds
+            state = "running" if runner.is_alive() else "stopped early: a new run starts" if cut else "done"
             try:
-                self.show(before, time.monotonic() - start, result)
+                self.show(before, elapsed, clients, result, state)
             except Exception as error:  # the label must never stay at "running" after a run has ended
                 result.append(error)
         errors = [r for r in result if isinstance(r, Exception)]
         if errors:
             self.rate.value = f"error: {type(errors[0]).__name__}: {errors[0]}"
 
-    def load(self, stop, result):
+    def load(self, stop, clients, seconds, result):
         """The clients' run; its (answered, lost), or the error that ended it, goes into result."""
         try:
-            result.append(load(self.hub.endpoint, self.clients.value, self.seconds, stop=stop))
+            result.append(load(self.hub.endpoint, clients, seconds, stop=stop))
         except Exception as error:
             result.append(error)
 
-    def show(self, before, elapsed, result):
-        """Chart and counter for the requests handled since `before`."""
+    def show(self, before, elapsed, clients, result, state):
+        """Chart and counter for the requests handled since `before`, with the run's state."""
         counts = {w: self.hub.handled.get(w, 0) - before.get(w, 0) for w in self.hub.workers}
         total = sum(counts.values())
         lost = f", {result[0][1]} lost" if result and isinstance(result[0], tuple) and result[0][1] else ""
-        done = "" if result else " (running)"
         self.rate.value = (f"{total / max(elapsed, 1e-9):,.0f} requests/s: {total} replies in {elapsed:.1f} s "
-                           f"from {self.clients.value} clients to {len(counts)} workers{lost}{done}")
+                           f"from {count(clients, 'client')} to {count(len(counts), 'worker')}{lost} ({state})")
         self.chart.value = bar_chart(counts)
 
 

@@ -1,4 +1,5 @@
 """Exercise 17.2's checker: a black-box test of a ZeroMQ REQ/REP time service that prints a report."""
+import re
 import time
 
 import zmq
@@ -35,6 +36,8 @@ HINTS = {
     "stops": "Do not catch errors around rep.recv() (or catch zmq.Again only): when the course stops your "
              "server, recv() raises zmq.ContextTerminated and your loop must end",
     "bytes": "ZeroMQ sends bytes, not str: send text with rep.send(text.encode())",
+    "endpoint": "A ZeroMQ endpoint names its transport, host and port, as `python -m helpers serve zmq-time` "
+                "prints it: \"tcp://127.0.0.1:5555\"",
 }
 
 
@@ -60,6 +63,20 @@ def endpoint_of(server):
     if isinstance(server, (tuple, list)):
         return f"tcp://{server[0]}:{server[1]}"
     return server.endpoint
+
+
+def endpoint_problem(endpoint):
+    """Why ZeroMQ cannot connect to the string endpoint, with the fix when it is plain; "" if it can."""
+    probe = socket(zmq.REQ)
+    try:
+        probe.connect(endpoint)
+        return ""
+    except zmq.ZMQError as error:
+        plain = re.fullmatch(r"(?:([\w.-]+):)?(\d+)", endpoint.strip())
+        fix = f"; did you mean \"tcp://{plain[1] or '127.0.0.1'}:{plain[2]}\"?" if plain else ""
+        return f"{endpoint!r} is not a ZeroMQ endpoint ({zmq.strerror(error.errno)}){fix}"
+    finally:
+        probe.close(linger=0)
 
 
 def check_zmq_time_server(server, timeout=CLIENT_TIMEOUT, budget=BUDGET, quiet=False):
@@ -109,6 +126,12 @@ def _check(server, timeout, budget):
     if isinstance(server, ZmqFunctionServer) and isinstance(server.error, NotImplementedError):
         result.status = "not solved yet"
         result.hint = "Write your server in time_server(), then run this check again."
+        return result
+
+    problem = endpoint_problem(endpoint) if isinstance(server, str) else ""
+    if problem:
+        mark("answers", False, problem)
+        result.hint = HINTS["endpoint"]
         return result
 
     first, why = request(b"time")

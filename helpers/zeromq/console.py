@@ -7,7 +7,7 @@ import zmq
 
 from helpers.core import registry
 from helpers.core.errors import ServiceError
-from helpers.widgets.request_console import RequestConsole, show_bytes
+from helpers.widgets.request_console import RequestConsole, show_bytes, show_ends
 from helpers.zeromq.base import address_of
 from helpers.zeromq.reqrep import zmq_ask
 
@@ -27,9 +27,10 @@ class ZmqConsole(RequestConsole):
         endpoint = endpoint or choices[0][1]
         super().__init__(address_of(endpoint or "tcp://none:0"), send=self._ask, timeout=timeout, multiline=True,
                          value="message #1", placeholder="one frame per line")
-        self.kind = widgets.ToggleButtons(options=list(KINDS), value="REQ", style={"button_width": "70px"})
+        self.kind = widgets.ToggleButtons(options=list(KINDS), value="REQ", style={"button_width": "auto"})
         self.endpoint = widgets.Dropdown(options=choices, value=endpoint, layout=widgets.Layout(width="360px"))
         self.endpoint.observe(lambda change: setattr(self.target, "value", ""), "value")
+        self.sent, self.frames, self.shown = [], [], []  # shown: (socket type, frames sent, reply frames, ms)
         self.target.value = ""
         self.children = (widgets.HBox([self.kind, self.endpoint]),) + tuple(self.children)
         self.add_class("dis-zmq-console")
@@ -40,8 +41,8 @@ class ZmqConsole(RequestConsole):
 
     def _ask(self, _address, message, timeout):
         """Send the lines of message as frames; return the reply frames joined for the history line."""
-        frames = message.decode().split("\n")
-        self.frames = zmq_ask(self.endpoint.value, [f.encode() for f in frames], timeout, KINDS[self.kind.value])
+        self.sent = [line.encode() for line in message.decode().split("\n")]
+        self.frames = zmq_ask(self.endpoint.value, self.sent, timeout, KINDS[self.kind.value])
         return b" | ".join(self.frames)
 
     def exchange(self, message):
@@ -57,6 +58,27 @@ class ZmqConsole(RequestConsole):
         """The reply frames, one per line."""
         rows = "".join(f"<li><code>{html.escape(show_bytes(f))}</code></li>" for f in self.frames)
         return f"reply frames:<ol start='0' style='margin:0'>{rows}</ol>"
+
+    def submit(self):
+        """Send once; the history lists each message's frames one per line, not as one bytes literal."""
+        answer = super().submit()
+        if answer is not None:
+            sent = [b""] + self.sent if self.kind.value == "DEALER" else self.sent  # the delimiter put in for you
+            self.shown = (self.shown + [(self.kind.value, sent, self.frames, self.recent[-1].ms)])[-self.keep:]
+            self.history.value = history_table(self.shown)
+        return answer
+
+
+def frame_lines(frames):
+    """Frames as HTML, one per line, numbered from 0 as ZeroMQ counts them."""
+    return "<br>".join(f"{n}: <code>{html.escape(show_ends(frame, 60))}</code>" for n, frame in enumerate(frames))
+
+
+def history_table(log):
+    """The last exchanges, newest first: socket type, frames sent, reply frames, round trip."""
+    rows = "".join(f"<tr style='vertical-align:top'><td>{kind}</td><td>{frame_lines(sent)}</td><td>&rarr;</td>"
+                   f"<td>{frame_lines(reply)}</td><td>{ms:.2f} ms</td></tr>" for kind, sent, reply, ms in reversed(log))
+    return f"<table style='font-size:85%'>{rows}</table>"
 
 
 def zmq_console(endpoint=None, timeout=2.0):

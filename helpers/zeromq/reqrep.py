@@ -40,6 +40,11 @@ class RepServer(ZmqServer):
         super().__init__(name, zmq.REP, handle, transport)
         self.port = port
 
+    @property
+    def banner(self):
+        """The endpoint a REQ connects to (printed by `python -m helpers serve zmq-rep`)."""
+        return f"endpoint (clients connect a REQ here): {self.endpoint}"
+
     def _start(self):
         if not self.port:
             return super()._start()

@@ -89,6 +89,11 @@ class ZmqTimeServer(ZmqServer):
         super().__init__(name, zmq.REP, time_reply)
         self.port = port
 
+    @property
+    def banner(self):
+        """The endpoint a REQ connects to (printed by `python -m helpers serve zmq-time`)."""
+        return f"endpoint (clients connect a REQ here): {self.endpoint}"
+
     def _start(self):
         if not self.port:
             return super()._start()

@@ -120,7 +120,7 @@ def test_broker_view_follows_the_sliders():
         view.restart()
         view._thread.join(5)
         assert "w1" in view.chart.value and "w2" not in view.chart.value
-        assert "requests/s" in view.rate.value and "1 workers" in view.rate.value
+        assert "requests/s" in view.rate.value and "to 1 worker (done)" in view.rate.value
         view.workers.value = 3  # the slider's observer sets the workers and starts a new run
         view._thread.join(5)
         assert hub.workers == ["w1", "w2", "w3"]
