@@ -245,6 +245,7 @@ class DnsServer(ThreadService):
         self.port = port
         self.resolver = resolver or ZoneResolver(zone)  # any dnslib resolver: resolve(request, handler) -> reply
         self.idle_timeout = idle_timeout
+        self.at_stop = []  # functions stop() calls, e.g. to undo scapy reading this port as DNS
 
     @property
     def banner(self):
@@ -255,9 +256,8 @@ class DnsServer(ThreadService):
         zone = str(getattr(self.resolver, "origin", ORIGIN)).rstrip(".")
         example = "www." + ORIGIN.rstrip(".") if zone + "." == ORIGIN else zone
         return (f"DNS for {zone} on {host}:{port}, UDP and TCP; names outside {zone} are REFUSED\n"
-                f"  try: dig @{host} -p {port} {example}   (add +tcp for TCP)\n"
-                f"  or:  python -c \"from helpers.services.dns import lookup; "
-                f"print(lookup(('{host}', {port}), '{example}'))\"")
+                f"  try: python -m helpers.services.dig @{host} -p {port} {example}   (add MX, AAAA... or +tcp)\n"
+                f"  dig takes the same words where it is installed (optional; Debian, Ubuntu: apt install dnsutils)")
 
     def _start(self):
         self._udp, self._tcp = self._bind()
@@ -293,6 +293,8 @@ class DnsServer(ThreadService):
                     key.fileobj.handle_request()  # a datagram to answer, or a connection to hand to a thread
 
     def _stop(self):
+        while self.at_stop:
+            self.at_stop.pop()()
         self._stop_thread()
         self._udp.server_close()
         self._tcp.server_close()

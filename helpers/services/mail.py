@@ -227,7 +227,7 @@ def _header(msg, name):
 
 
 def inbox(server, timeout=TIMEOUT, password=None):
-    """The messages in the inbox, oldest first, over IMAP: [{uid, from, subject, date}]."""
+    """The messages in the inbox, oldest first, over IMAP: [{uid, from, subject, date}] (date only if it has one)."""
     imap = _imap(server, timeout, password)
     try:
         _, (found,) = imap.uid("SEARCH", None, "ALL")
@@ -238,8 +238,11 @@ def inbox(server, timeout=TIMEOUT, password=None):
         for item in data:
             if isinstance(item, tuple):
                 head = email.message_from_bytes(item[1], policy=policy.default)
-                rows.append({"uid": int(re.search(rb"UID (\d+)", item[0])[1]), "from": _header(head, "From"),
-                             "subject": _header(head, "Subject"), "date": _header(head, "Date")})
+                row = {"uid": int(re.search(rb"UID (\d+)", item[0])[1]), "from": _header(head, "From"),
+                       "subject": _header(head, "Subject"), "date": _header(head, "Date")}
+                if not row["date"]:  # smtplib adds no Date header: a message sent without one has none
+                    del row["date"]
+                rows.append(row)
         return sorted(rows, key=lambda row: row["uid"])
     finally:
         imap.logout()
@@ -325,7 +328,8 @@ def smtp_transcript(server, sender="learner@example.org", to="friend@example.org
                 if reply() != expected:
                     break
             else:
-                for line in [f"From: {sender}", f"To: {to}", f"Subject: {subject}", "", *body.splitlines()]:
+                heads = [f"From: {sender}", f"To: {to}", f"Subject: {subject}", f"Date: {formatdate(localtime=True)}"]
+                for line in [*heads, "", *body.splitlines()]:
                     say("." + line if line.startswith(".") else line)  # a leading dot is doubled
                 say(".")
                 reply()

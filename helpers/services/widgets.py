@@ -52,6 +52,20 @@ def reply_packets(reply):
                  f"(no capture, so no IP or {reply.transport.upper()} headers)")
 
 
+def read_as_dns(port):
+    """Have scapy dissect UDP to or from port as DNS, as it does port 53; returns a function that undoes it."""
+    from scapy.layers.dns import DNS
+    from scapy.layers.inet import UDP
+
+    ours = [({"sport": port}, DNS), ({"dport": port}, DNS)]
+    # first in the list: the client's random port may be one scapy knows for another protocol
+    UDP.payload_guess = ours + [bond for bond in UDP.payload_guess if bond not in ours]
+
+    def undo():
+        UDP.payload_guess = [bond for bond in UDP.payload_guess if bond not in ours]
+    return undo
+
+
 def lookup_packets(server, name="www." + dns.ORIGIN, rtype="A"):
     """One lookup's query and response: captured live where allowed, else built from the bytes (one line says so)."""
     from helpers.packets.capture import Capture, conf, sniff_exchange, why_not_live
@@ -59,6 +73,9 @@ def lookup_packets(server, name="www." + dns.ORIGIN, rtype="A"):
 
     port = dns._address(server)[1]
     if capture_allowed():
+        # the course's DNS port is not 53: without this, scapy shows the messages as Raw bytes. The inspector reads
+        # the packets again at every click, so it stays until the server stops (for a bare address: for good).
+        getattr(server, "at_stop", []).append(read_as_dns(port))
         try:
             problems = []
             packets, reply = sniff_exchange(lambda: dns.lookup(server, name, rtype), port, "udp", 2.0, problems)
@@ -71,6 +88,12 @@ def lookup_packets(server, name="www." + dns.ORIGIN, rtype="A"):
     built = reply_packets(reply)
     built.reply = reply
     return built
+
+
+def inspect_packets(packets, index=0):
+    """Notebook 03's packet inspector (helpers.packets.inspect_packets); scapy loads at the first call, not before."""
+    from helpers.packets.inspector import inspect_packets as inspector
+    return inspector(packets, index)
 
 
 # --- the DNS widget ----------------------------------------------------------------------------------------------
@@ -132,7 +155,6 @@ class DnsWidget(w.VBox):
         if reply is None:
             self.packets.children = []
         else:
-            from helpers.packets.inspector import inspect_packets
             self.packets.children = [inspect_packets(reply_packets(reply), index=1)]
         for widget in old:
             widget.close()
@@ -163,7 +185,8 @@ class MailWidget(w.VBox):
         self.status = w.HTML("").add_class("dis-mail-status")
         self.refresh_button = w.Button(description="Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _: self.refresh())
-        self.inbox = w.Select(options=[], rows=6, layout=w.Layout(width="100%")).add_class("dis-mail-inbox")
+        # width auto, not 100%: 100% plus the widget's margins stuck out past the right edge of the output
+        self.inbox = w.Select(options=[], rows=6, layout=w.Layout(width="auto")).add_class("dis-mail-inbox")
         self.inbox.observe(lambda change: self.read(change["new"]), "value")
         self.message = w.HTML("<i>pick a message to open it</i>").add_class("dis-mail-message")
         host, smtp_port = mail._address(server, "smtp")
@@ -229,7 +252,7 @@ class MailWidget(w.VBox):
 def message_html(msg):
     """An EmailMessage as HTML: From, To, Subject, Date, the text (plain preferred) and the attachments."""
     heads = "".join(f"<tr><td><b>{name}</b></td><td>{html.escape(mail._header(msg, name))}</td></tr>"
-                    for name in ("From", "To", "Subject", "Date"))
+                    for name in ("From", "To", "Subject", "Date") if name != "Date" or mail._header(msg, name))
     body = msg.get_body(preferencelist=("plain", "html"))
     try:
         text = body.get_content() if body is not None else "(no text part)"

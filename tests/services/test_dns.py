@@ -1,6 +1,7 @@
 """The course DNS server (dnslib) and its dnspython clients: real queries over UDP and TCP, bad input, a cache."""
 import os
 import socket
+import statistics
 import struct
 import threading
 import time
@@ -263,11 +264,13 @@ def test_cache_answers_until_the_ttl_runs_out(server):
     first = cache.ask("countdown.crappytaxidermy.com")
     asked = server.stats.messages
     assert (first.source, first.answers, first.ttl_left) == ("server", ["192.0.2.3"], 3)
-    seen = []
+    seen, took = [], []
     while (answer := cache.ask("countdown.crappytaxidermy.com")).source == "cache":
-        assert answer.answers == ["192.0.2.3"] and answer.elapsed_us < first.elapsed_us
+        assert answer.answers == ["192.0.2.3"]
         seen.append(answer.ttl_left)
+        took.append(answer.elapsed_us)
         time.sleep(0.25)
+    assert statistics.median(took) < first.elapsed_us  # one answer may wait for the CPU; most are quicker
     assert server.stats.messages == asked + 1  # the cache asked the server again only once the TTL ran out
     assert seen[0] == 3 and seen[-1] == 1 and seen == sorted(seen, reverse=True)  # it counted down
     assert 9 <= len(seen) <= 13  # about 3 s worth of 0.25 s steps
@@ -285,7 +288,7 @@ def test_stop_frees_both_ports_and_every_thread():
     host, port = server.address
     silent = socket.create_connection(server.address)  # a client thread that stop() must end
     assert good(server, tcp=True)
-    assert f"127.0.0.1:{port}" in server.banner and "'www.crappytaxidermy.com'" in server.banner
+    assert f"127.0.0.1 -p {port} www.crappytaxidermy.com" in server.banner
     started = time.monotonic()
     server.stop()
     assert time.monotonic() - started < 1.0
@@ -339,7 +342,7 @@ def test_a_zone_of_your_own():
         assert lookup(own, "pi.example.test").answers == ["192.0.2.31"]
         assert lookup(own, "pi.example.test", "TXT", tcp=True).answers == ['"3.14159"']
         assert lookup(own, WWW).status == "REFUSED"
-        assert "DNS for example.test on 127.0.0.1:" in own.banner and "'example.test'" in own.banner
+        assert "DNS for example.test on 127.0.0.1:" in own.banner and f"-p {own.address[1]} example.test" in own.banner
     assert own.banner == "dns-own: stopped"
     with pytest.raises(ValueError, match="exactly one SOA"):
         DnsServer(name="dns-bad", zone={"example.test": [("A", 60, "192.0.2.1")]})
