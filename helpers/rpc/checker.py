@@ -42,8 +42,11 @@ HINTS = {
     "iso": "Return the text: datetime.now().isoformat() gives an ISO 8601 string",
     "datetime": "Return a str: datetime.now().isoformat(). A datetime object travels as XML-RPC's own dateTime "
                 "type, not as the ISO 8601 string the clients expect",
-    "fresh": "Compute the time inside time(), on every call. datetime.now().isoformat, registered as it is, "
-             "is a method of one moment, fixed when register(server) ran",
+    "fresh": "Compute the time inside time(), on every call: a time computed once, in register(server) or before "
+             "it, comes back the same to every caller (so does datetime.now().isoformat registered as it is: a "
+             "method of one moment)",
+    "far": "Return the time now, computed on every call: datetime.now().isoformat() gives this machine's local "
+           "time (a time without a zone is read as local time; datetime.now(timezone.utc) says it is UTC)",
     "many": "Keep serving: serve_forever() answers call after call (handle_request() serves one and returns)",
     "unknown": "Let SimpleXMLRPCServer answer names nobody registered: it sends a Fault by itself. Do not "
                "register a catch-all (an instance with a _dispatch method that answers any name)",
@@ -180,8 +183,7 @@ def _check(server, timeout, budget):
     if when is None:
         return result
     off = seconds_off(when)
-    if off > 2:
-        mark("fresh", False, f"{first.value!r} is {off:.0f} s from now")
+    far = f"{first.value!r} is {off:.0f} s from now"
 
     later = []  # the times the next calls got
     for n in range(2, 5):
@@ -190,13 +192,18 @@ def _check(server, timeout, budget):
         time.sleep(max(0.0, min(asked + wait - time.monotonic(), deadline - time.monotonic())))
         reply = call("time")
         if reply.value is None:
+            if off > 2:
+                mark("fresh", False, far, HINTS["far"])
             mark("many", False, f"call {n}: {reply.said()}")
             return result
         later.append(parse_time(str(reply.value).encode())[0])
-    mark("many", True, "3 more calls answered, each on a connection of its own")
-    if checks["fresh"].passed is None:
-        moved = any(t is not None and t > when for t in later)
+    moved = any(t is not None and t > when for t in later)
+    if off > 2:  # a clock that stands still gets the hint for that, however long ago it stopped
+        stood = "" if moved else ", and the same a second later"
+        mark("fresh", False, far + stood, HINTS["far" if moved else "fresh"])
+    else:
         mark("fresh", moved, f"{off:.2f} s off" if moved else f"{first.value!r} again, a second later")
+    mark("many", True, "3 more calls answered, each on a connection of its own")
 
     for key, answer in (("unknown", call(UNKNOWN)), ("arguments", call("time", 1))):
         hint = (HINTS["fault-in-http"] if answer.kind in ("http", "not-xmlrpc")
@@ -235,6 +242,8 @@ def _iso(first, mark):
         mark("iso", False, f"{type(value).__name__} {value!r}"[:80] + ", not a string")
         return None
     when, why = parse_time(value.encode())
+    if when is not None and value[10:11] == " ":  # str(datetime): accepted, as fromisoformat() reads it too
+        why = f"{value!r} has a space where ISO 8601 writes a T; accepted, but isoformat() gives the T form"
     mark("iso", when is not None, why)
     return when
 

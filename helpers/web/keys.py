@@ -20,6 +20,7 @@ class Key:
     updated: float = field(default_factory=time.monotonic)
     used: int = 0
     refused: int = 0
+    revoked: bool = False
 
     def take(self):
         """Spend one request; return 0 if allowed, else the whole seconds until one is."""
@@ -49,24 +50,37 @@ class Keys:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._keys = {}
+        self._keys = {}  # token: Key, for the keys accepted now
+        self._issued = []  # every Key ever issued, revoked ones too, in issue order
 
     def issue(self, owner, scopes=("read",), limit=5, per=10.0):
         """A new random key for owner (from `secrets`), allowed `limit` requests per `per` seconds (None: unlimited)."""
         token = secrets.token_urlsafe(18)
+        key = Key(owner, frozenset(scopes), limit, per, tokens=limit or 0)
         with self._lock:
-            self._keys[token] = Key(owner, frozenset(scopes), limit, per, tokens=limit or 0)
+            self._keys[token] = key
+            self._issued.append(key)
         return token
 
     def revoke(self, token):
-        """Stop accepting a key."""
+        """Stop accepting a key (its usage is kept)."""
         with self._lock:
-            self._keys.pop(token, None)
+            key = self._keys.pop(token, None)
+            if key is not None:
+                key.revoked = True
 
     def usage(self):
-        """{owner: (requests served, requests refused for the limit)} for every key."""
+        """{owner: (requests served, requests refused for the limit)} for every key issued, in issue order.
+
+        An owner's second key is 'owner #2', and so on; a revoked key is marked '(revoked)'.
+        """
+        found, seen = {}, {}
         with self._lock:
-            return {k.owner: (k.used, k.refused) for k in self._keys.values()}
+            for key in self._issued:
+                seen[key.owner] = seen.get(key.owner, 0) + 1
+                label = key.owner + (f" #{seen[key.owner]}" if seen[key.owner] > 1 else "")
+                found[label + (" (revoked)" if key.revoked else "")] = (key.used, key.refused)
+        return found
 
     def _find(self, token):
         """The Key issued as token, or None; compared in constant time, so the answer's timing tells no prefix."""
