@@ -3,15 +3,18 @@
 Run as `python -m helpers.cloud.gcs_child PORT` (0: any free port) with the start's token in its environment
 (DIS_GCS_TOKEN; never in its arguments, which any account can read). It prints the port it bound, then answers
 only requests that carry `Authorization: Bearer <token>`, as Cloud Storage answers only calls with an OAuth
-access token; the others get Google's own 401. It ends with its parent (the course's spawn asks Linux).
+access token; the others get Google's own 401. Each connection has a thread of its own (a client that connects
+and sends nothing holds up no one); the emulator's storage takes one call at a time. It ends with its parent
+(the course's spawn asks Linux).
 """
 import hmac
 import json
 import logging
 import os
 import sys
+import threading
 from functools import partial
-from http.server import HTTPServer
+from http.server import ThreadingHTTPServer
 
 from gcp_storage_emulator.server import RequestHandler
 from gcp_storage_emulator.storage import Storage
@@ -29,11 +32,28 @@ def unauthorized(reason):
     return json.dumps({"error": {"code": 401, "message": REASONS[reason], "errors": [error]}}).encode()
 
 
+class OneCallAtATime:
+    """The emulator's storage for many connection threads: each of its methods runs under one lock."""
+
+    def __init__(self, storage):
+        self._storage, self._lock = storage, threading.RLock()
+
+    def __getattr__(self, name):
+        value = getattr(self._storage, name)
+        if not callable(value):
+            return value
+
+        def locked(*args, **kwargs):
+            with self._lock:
+                return value(*args, **kwargs)
+        return locked
+
+
 class OwnerOnly(RequestHandler):
     """The emulator's request handler, after a check of the bearer token (a wrong one or none: 401)."""
 
     token = ""
-    timeout = 30  # a connection that sends nothing is closed: the server serves one request at a time
+    timeout = 30  # a connection that sends nothing for 30 s is closed, and its thread ends
 
     def parse_request(self):
         if not super().parse_request():
@@ -60,8 +80,8 @@ def serve(port):
     """Serve Cloud Storage's JSON API on HOST:port (0: any) for whoever holds the token, until stopped."""
     OwnerOnly.token = os.environ.pop(TOKEN)
     logging.getLogger("gcp_storage_emulator").setLevel(logging.CRITICAL)
-    storage = Storage(use_memory_fs=True)
-    server = HTTPServer((HOST, port), partial(OwnerOnly, storage))
+    storage = OneCallAtATime(Storage(use_memory_fs=True))
+    server = ThreadingHTTPServer((HOST, port), partial(OwnerOnly, storage))  # daemon threads: none holds up the exit
     print(server.server_address[1], flush=True)
     devnull = os.open(os.devnull, os.O_WRONLY)  # the parent read the port; nothing else is read
     os.dup2(devnull, 1)

@@ -3,8 +3,9 @@
 The kubernetes package's models are generated from the API's OpenAPI schema: each knows its fields, their
 JSON names and types, and refuses a missing required field. `validate` walks a manifest (a dict, as from
 YAML) through them, so an unknown field, a wrong type or a missing required field is named by its path.
-It also checks two rules the API server adds: names are DNS-1123 labels, and a Deployment's selector
-matches its pod template's labels. It cannot check what only a cluster knows (quotas, admission policies).
+It also checks two rules the API server adds: the name's form (a Service's is an RFC 1035 label, a Namespace's
+a DNS-1123 label, most other kinds' a DNS-1123 subdomain), and a Deployment's selector matches its pod template's
+labels. It cannot check what only a cluster knows (quotas, admission policies).
 """
 import os
 import re
@@ -13,7 +14,14 @@ from pathlib import Path
 from kubernetes import client
 
 API = client.ApiClient()
-NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+LABEL_1123 = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+NAMES = {  # kind: (pattern, longest, what it is called and allows); None: every other kind
+    "Service": (r"[a-z]([-a-z0-9]*[a-z0-9])?", 63,
+                "an RFC 1035 label (a-z, 0-9, '-'; starting with a letter, ending with a letter or digit)"),
+    "Namespace": (LABEL_1123, 63, "a DNS-1123 label (a-z, 0-9, '-'; starting and ending with a letter or digit)"),
+    None: (rf"{LABEL_1123}(\.{LABEL_1123})*", 253,
+           "a DNS-1123 subdomain (a-z, 0-9, '-', '.'; each part between dots starts and ends with a letter or digit)"),
+}
 PRIMITIVES = {"str": str, "int": int, "bool": bool, "float": (int, float), "datetime": str, "date": str}
 
 
@@ -94,12 +102,21 @@ def build(cls, data, path):
         raise ManifestError(f"{path + '.' if path else ''}{name}: required field is missing") from None
 
 
+def check_name(kind, name):
+    """Raise ManifestError unless name has the form Kubernetes requires for this kind."""
+    pattern, longest, form = NAMES.get(kind, NAMES[None])
+    if not isinstance(name, str) or not re.fullmatch(pattern, name) or len(name) > longest:
+        raise ManifestError(f"metadata.name: {name!r} is not a valid {kind} name: it must be {form}, "
+                            f"at most {longest} characters")
+
+
 def validate(manifest):
     """Check a manifest offline; return its model, or raise ManifestError naming the field."""
-    model = build(model_class(manifest), manifest, "")
-    name = (manifest.get("metadata") or {}).get("name", "")
-    if not NAME.match(name) or len(name) > 63:
-        raise ManifestError(f"metadata.name: {name!r} is not a DNS-1123 label (a-z, 0-9, '-', at most 63)")
+    try:
+        model = build(model_class(manifest), manifest, "")
+    except ManifestError as error:  # raised again here: the traceback is one frame, not every nested model's
+        raise ManifestError(str(error)) from None
+    check_name(manifest.get("kind"), (manifest.get("metadata") or {}).get("name", ""))
     if manifest.get("kind") == "Deployment":
         spec = manifest.get("spec") or {}
         wanted = (spec.get("selector") or {}).get("matchLabels") or {}

@@ -5,6 +5,7 @@ from helpers.zeromq.broker_view import bar_chart
 
 SPARK = "▁▂▃▄▅▆▇█"
 WIDTH = 60  # samples shown: 15 s at four a second
+LOAD_S = 15.0  # seconds of load each button press adds
 
 
 def sparkline(values):
@@ -14,17 +15,17 @@ def sparkline(values):
 
 
 class OrchestraView(widgets.VBox):
-    """Buttons to crash, add and remove workers; the chart follows the supervisor's samples."""
+    """Buttons to crash, add and remove workers, each with 15 s of load to show it; the chart follows the samples."""
 
     def __init__(self, team):
         self.team, self.before = team, dict(team.hub.handled)
         buttons = [("crash a worker", "bolt", lambda: team.crash()),
                    ("add a worker", "plus", lambda: team.scale(team.replicas + 1)),
                    ("remove a worker", "minus", lambda: team.scale(max(1, team.replicas - 1))),
-                   ("load for 15 s", "play", lambda: team.send_load(15.0))]
+                   ("load for 15 s", "play", lambda: None)]
         self.buttons = [widgets.Button(description=text, icon=icon) for text, icon, _ in buttons]
         for button, (_, _, act) in zip(self.buttons, buttons):
-            button.on_click(lambda _, act=act: act())
+            button.on_click(lambda _, act=act: (team.send_load(LOAD_S), act()))  # a change shows only under load
         self.rate = widgets.Label("").add_class("dis-orchestra-rate")
         self.line = widgets.HTML("").add_class("dis-orchestra-line")
         self.bars = widgets.HTML("").add_class("dis-orchestra-bars")
@@ -37,7 +38,8 @@ class OrchestraView(widgets.VBox):
     def show(self, team):
         """Called by the supervisor after each sample (from its thread: widget values may be set there)."""
         t, rate, workers = team.samples[-1]
-        self.rate.value = f"{rate:,.0f} requests/s at {t:.1f} s, {workers} workers (wanted: {team.replicas})"
+        resting = "" if team.sending else " - the clients rest: press a button"
+        self.rate.value = f"{rate:,.0f} requests/s at {t:.1f} s, {workers} workers (wanted: {team.replicas}){resting}"
         recent = [r for _, r, _ in team.samples[-WIDTH:]]
         self.line.value = f"<pre style='margin:0'>{sparkline(recent)}</pre>"
         counts = {w: team.hub.handled.get(w, 0) - self.before.get(w, 0) for w in team.hub.workers}

@@ -2,7 +2,8 @@
 
 A supervisor does what Kubernetes's controllers do for pods: it notices a worker that died and starts
 another (failover), and it starts or stops workers when the wanted count changes (scaling). The broker
-spreads requests over whoever is connected (load balancing). Throughput is sampled four times a second.
+spreads requests over whoever is connected (load balancing). Throughput is sampled four times a second, in a
+thread of its own, so the samples (and the live view) go on while a new worker starts.
 """
 import os
 import select
@@ -17,6 +18,7 @@ from helpers.core.service import ThreadService
 from helpers.zeromq.broker import load
 
 EVERY = 0.25  # seconds between two samples
+PATIENCE = 60.0  # seconds the scenario waits for a state (a busy machine starts a worker slowly)
 
 
 class Supervisor(ThreadService):
@@ -36,6 +38,8 @@ class Supervisor(ThreadService):
         self._halt, self._load, self._lock, self._until = threading.Event(), None, threading.Lock(), 0.0
         self.send_load(self.seconds)
         self._start_thread(self._loop, "loop")
+        self._keeper = threading.Thread(target=self._keep, name=f"{self.name}-reconcile", daemon=True)
+        self._keeper.start()
 
     def send_load(self, seconds=15.0):
         """Let `clients` client threads send requests for the next seconds (then the workers rest)."""
@@ -60,10 +64,11 @@ class Supervisor(ThreadService):
             load(self.hub.endpoint, self.clients, 0.0, 1.0, self._halt, until=lambda: self._until)
 
     def _loop(self):
+        """Sample throughput and workers, and refresh the views, until stopped."""
         before, last = sum(self.hub.handled.values()), time.monotonic()
         while not select.select([self._wake_r], [], [], EVERY)[0]:
             now, total = time.monotonic(), sum(self.hub.handled.values())
-            alive = sum(proc.poll() is None for proc in self.hub.procs)
+            alive = sum(proc.poll() is None for proc in list(self.hub.procs))
             self.samples.append((now - self.t0, (total - before) / (now - last), alive))
             before, last = total, now
             for listener in list(self.listeners):
@@ -72,6 +77,10 @@ class Supervisor(ThreadService):
                 except Exception as error:  # a broken view must not stop failover: drop it, say so once
                     self.listeners.remove(listener)
                     self.note(f"a view stopped: {type(error).__name__}: {error}")
+
+    def _keep(self):
+        """Reconcile every EVERY seconds until stopped (starting a worker may take seconds: samples go on)."""
+        while not self._halt.wait(EVERY):
             self.reconcile()
 
     def reconcile(self):
@@ -88,9 +97,17 @@ class Supervisor(ThreadService):
             except ServiceError as error:
                 self.note(f"could not start a worker: {error}")
 
+    def now(self):
+        """Seconds since the supervisor started (the time axis of samples and events)."""
+        return time.monotonic() - self.t0
+
     def note(self, text):
         """Record an event at the current time (it is drawn on the chart)."""
-        self.events.append((time.monotonic() - self.t0, text))
+        self.events.append((self.now(), text))
+
+    def last(self, ending, since=0.0):
+        """The time of the latest event after `since` whose text ends with `ending`; infinity if there is none."""
+        return max((t for t, text in list(self.events) if t > since and text.endswith(ending)), default=float("inf"))
 
     def crash(self, name=None):
         """Kill a worker at once (SIGKILL, as a crash would), without telling the broker or this supervisor."""
@@ -110,19 +127,45 @@ class Supervisor(ThreadService):
     def _stop(self):
         self._halt.set()
         self._stop_thread()
+        self._keeper.join(3)
         sending = self._load
         if sending is not None:
             sending.join(3)
 
 
-def scenario(team, steady=2.0):
-    """Steady load, then a crash, then one more worker: returns the samples and events to plot."""
-    time.sleep(steady)
-    team.crash(team.hub.workers[0])
-    time.sleep(steady)
-    team.scale(team.replicas + 1)
-    time.sleep(steady)
+def scenario(team, steady=2.0, patience=PATIENCE):
+    """Load on throughout: steady, a crash, its recovery, one more worker, each state recorded for `steady` seconds.
+
+    Returns the samples and events to plot. Each step waits until a sample taken wholly after its event shows
+    its state (requests answered, by the wanted number of workers), however long a busy machine takes, up to
+    `patience` seconds; then it records `steady` seconds more.
+    """
+    wanted = team.replicas
+    record(team, 0.0, lambda rate, workers: rate > 0, steady, patience, "no requests were answered")
+    name, crashed = team.crash(team.hub.workers[0]), team.now()
+    record(team, lambda: team.last("replaced", crashed), lambda rate, workers: rate > 0 and workers == wanted,
+           steady, patience, f"{name} crashed, and no replacement answered")
+    before = set(team.hub.workers)
+    team.scale(wanted + 1)
+    record(team, team.now(), lambda rate, workers: workers == wanted + 1 and rate > 0
+           and any(team.hub.handled.get(w, 0) for w in set(team.hub.workers) - before),
+           steady, patience, f"scaled to {wanted + 1}, and the new worker answered nothing")
     return list(team.samples), list(team.events)
+
+
+def record(team, after, state, steady, patience, failure):
+    """Keep the clients sending until a sample of the time after `after` (a time, or a function giving one)
+    shows state(rate, workers), then for `steady` seconds more."""
+    deadline, since = time.monotonic() + patience, after if callable(after) else lambda: after
+    while not (len(team.samples) > 1 and team.samples[-2][0] >= since() and state(*team.samples[-1][1:])):
+        team.send_load(steady + 2.0)  # the load lasts past the end of this step
+        if time.monotonic() > deadline:
+            raise ServiceError(f"{failure} within {patience:g} s")
+        time.sleep(EVERY / 2)
+    reached = team.now()
+    while team.samples[-1][0] < reached + steady:
+        team.send_load(steady + 2.0)
+        time.sleep(EVERY / 2)
 
 
 def plot_timeline(samples, events, ax=None):

@@ -9,12 +9,13 @@ from helpers.faults.secure import PASSWORD, LoginServer, log_in, printable, sess
 from helpers.faults.settings import Faults, FaultStats
 from helpers.faults.tcp import TcpProxy, tcp_proxy
 from helpers.faults.topology import Directory, PinnedClient, ResolvingClient
-from helpers.faults.transfer import echo_ms, new_connection_us, one_connection_us
+from helpers.faults.transfer import codec_costs, echo_ms, new_connection_us, one_connection_us
 from helpers.faults.udp import UdpRelay, datagram_report, udp_relay
 from helpers.faults.widget import fault_panel
 
 __all__ = ["PASSWORD", "Directory", "FaultStats", "Faults", "LoginServer", "PinnedClient", "ResolvingClient",
-           "TcpProxy", "UdpRelay", "add", "addresses_of", "batched", "chatty", "counter_server", "datagram_report",
-           "echo_ms", "echo_over", "fault_panel", "in_front_of", "ipv6_loopback", "log_in", "new_connection_us",
-           "one_connection_us", "plot_sweep", "printable", "push_config", "read_config", "retry", "session_ca",
-           "sweep", "tcp_proxy", "through", "udp_relay", "write_config"]
+           "TcpProxy", "UdpRelay", "add", "addresses_of", "batched", "chatty", "codec_costs",
+           "counter_server", "datagram_report", "echo_ms", "echo_over", "fault_panel", "in_front_of",
+           "ipv6_loopback", "log_in", "new_connection_us", "one_connection_us",
+           "plot_sweep", "printable", "push_config", "read_config", "retry", "session_ca", "sweep",
+           "tcp_proxy", "through", "udp_relay", "write_config"]

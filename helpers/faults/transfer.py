@@ -3,12 +3,19 @@ import socket
 import statistics
 import threading
 import time
+import timeit
 
 from helpers.core.errors import ServiceError, describe
 
 
-def echo_ms(address, payload, timeout=30.0):
-    """Milliseconds to send payload to an echo service and read all of it back (the send runs beside the reads)."""
+def echo_ms(address, payload, timeout=30.0, median_of=1):
+    """Milliseconds to send payload to an echo service and read all of it back (the send runs beside the reads).
+
+    With median_of=N: one round trip to warm up (a first call pays for setting up), then the median of N.
+    """
+    if median_of > 1:
+        echo_ms(address, payload, timeout)
+        return statistics.median(echo_ms(address, payload, timeout) for _ in range(median_of))
     address = tuple(getattr(address, "address", address))
     start, got = time.perf_counter(), 0
     try:
@@ -24,6 +31,15 @@ def echo_ms(address, payload, timeout=30.0):
     except OSError as error:
         raise ServiceError(describe(error, address, timeout)) from None
     return (time.perf_counter() - start) * 1000
+
+
+def codec_costs(codec, value, repeat=7, number=200):
+    """(bytes, encode µs, decode µs) of one value: each the median of `repeat` runs of `number` calls, warmed up."""
+    data = codec.encode(value)
+    codec.decode(data)  # both warmed up once
+    times = [statistics.median(timeit.repeat(call, repeat=repeat, number=number)) / number * 1e6
+             for call in (lambda: codec.encode(value), lambda: codec.decode(data))]
+    return len(data), *times
 
 
 def read_exactly(sock, size):

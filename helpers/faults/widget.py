@@ -1,4 +1,8 @@
-"""The proxy's control panel: sliders for each fault, live counters, and a round-trip chart that follows them."""
+"""The proxy's control panel: sliders for each fault, live counters, and a round-trip chart that follows them.
+
+The sliders also follow the proxy: after code calls proxy.set(...) or clear(), they show its settings (the larger
+of the two directions' values, since a slider sets both).
+"""
 import html
 import socket
 import threading
@@ -78,10 +82,11 @@ class FaultPanel(widgets.VBox):
             slider = make()
             slider.description = label
             slider.add_class(f"dis-faults-{name}")
-            slider.observe(lambda change, name=name: self.proxy.set(**{name: change["new"]}), "value")
+            slider.observe(lambda change, name=name: self._apply(name, change["new"]), "value")
             self.sliders[name] = slider
         self.stall = widgets.Checkbox(False, description="stall (blackhole)").add_class("dis-faults-stall")
-        self.stall.observe(lambda change: self.proxy.set(stall=change["new"]), "value")
+        self.stall.observe(lambda change: self._apply("stall", change["new"]), "value")
+        self._following, self._seen = None, None
         reset = widgets.Button(description="Reset connections", icon="bolt", layout=widgets.Layout(width="auto"))
         reset.on_click(lambda _: self.proxy.reset_all())
         self.rtt = widgets.Label("round trip: measuring...").add_class("dis-faults-rtt")
@@ -98,8 +103,28 @@ class FaultPanel(widgets.VBox):
         proxy.panel = self
         threading.Thread(target=self._measure, name=f"{proxy.name}-panel", daemon=True).start()
 
+    def _apply(self, name, value):
+        """A control moved: set that fault both ways, unless the move is the panel following the proxy."""
+        if self._following != threading.get_ident():
+            self.proxy.set(**{name: value})
+
+    def _follow(self):
+        """Show the proxy's settings on the controls when they changed since the last look (code called set())."""
+        up, down = self.proxy.up.now(), self.proxy.down.now()
+        wanted = {name: max(getattr(up, name) or 0, getattr(down, name) or 0) for name in [*self.sliders, "stall"]}
+        if wanted == self._seen:
+            return
+        self._seen, self._following = wanted, threading.get_ident()
+        try:
+            for name, slider in self.sliders.items():
+                slider.value = type(slider.value)(wanted[name])
+            self.stall.value = bool(wanted["stall"])
+        finally:
+            self._following = None
+
     def _measure(self):
         while not self._done.is_set() and self.proxy.running:
+            self._follow()
             rtt = self.probe()
             self.values.append(rtt)
             self.rtt.value = f"round trip: {rtt:.1f} ms" if rtt is not None else "round trip: no reply within 1 s"

@@ -46,12 +46,55 @@ def test_scaling_adds_a_worker_that_gets_a_share(team):
     wait_for(lambda: team.hub.workers == ["w1"])
 
 
-def test_the_scenario_records_a_crash_and_a_scale_up(team):
-    _, events = scenario(team, steady=1.5)
+def shows_recovery_and_scale_up(samples, events, workers):
+    """Assert the recorded samples show work going on after the replacement, and after the scale-up by one more."""
     texts = [text for _, text in events]
-    assert texts[0].endswith("crashed") and texts[1].endswith("died: replaced") and texts[2] == "scaled 2 -> 3", texts
-    wait_for(lambda: team.samples[-1][2] == 3)  # on a busy machine the third worker may still be starting
-    assert plot_timeline(team.samples, team.events).get_ylabel() == "requests per second"
+    assert texts[0].endswith("crashed") and texts[1].endswith("died: replaced") and texts[2] == \
+        f"scaled {workers} -> {workers + 1}", texts
+    replaced, scaled = events[1][0], events[2][0]
+    recovered = [t for t, rate, w in samples if replaced < t < scaled and rate > 0 and w == workers]
+    assert recovered and max(recovered) - min(recovered) >= 1.0, samples  # a second of recovered work, at least
+    grown = [t for t, rate, w in samples if t > scaled and rate > 0 and w == workers + 1]
+    assert grown and max(grown) - min(grown) >= 1.0 and grown[-1] == samples[-1][0], samples
+
+
+def test_the_scenario_records_a_crash_and_a_scale_up(team):
+    samples, events = scenario(team, steady=1.5)
+    shows_recovery_and_scale_up(samples, events, workers=2)
+    assert plot_timeline(samples, events).get_ylabel() == "requests per second"
+
+
+def test_the_scenario_keeps_the_load_on_when_it_had_ended():
+    with broker("test-cloud-late", workers=1) as hub, Supervisor(hub, name="test-late", clients=2, seconds=0.3) as team:
+        wait_for(lambda: not team.sending)  # a learner who ran the scenario's cell after the load ended
+        samples, events = scenario(team, steady=1.0)
+        shows_recovery_and_scale_up(samples, events, workers=1)
+
+
+def test_samples_and_the_view_go_on_while_a_new_worker_starts(team, monkeypatch):
+    view, starting = orchestra_view(team), team.hub.set_workers
+
+    def slow_start(count, **kwargs):
+        time.sleep(2.0)  # a worker that takes two seconds to start, as on a busy class server
+        starting(count, **kwargs)
+
+    monkeypatch.setattr(team.hub, "set_workers", slow_start)
+    wait_for(lambda: len(team.samples) >= 2)
+    team.scale(3)
+    wait_for(lambda: "3 workers (wanted: 3)" in view.rate.value)
+    gaps = [b[0] - a[0] for a, b in zip(team.samples, team.samples[1:])]
+    assert max(gaps) < 1.5, gaps  # sampled four times a second throughout, not once the worker was up
+
+
+def test_a_button_press_after_the_load_ended_sends_load_again():
+    with broker("test-cloud-press", workers=1) as hub, \
+            Supervisor(hub, name="test-press", clients=2, seconds=0.3) as team:
+        view = orchestra_view(team)
+        wait_for(lambda: not team.sending)
+        wait_for(lambda: "the clients rest" in view.rate.value)
+        next(b for b in view.buttons if b.description == "add a worker").click()
+        assert team.sending and team.replicas == 2  # the new worker is seen at work
+        wait_for(lambda: hub.handled.get("w2", 0) > 0)
 
 
 def test_the_load_ends_by_itself_and_a_second_press_extends_it():
