@@ -1,5 +1,6 @@
-"""`make lab` as a learner meets it: no news pop-up or update check, the course opens at 00, and a
-terminal opened in it runs the course's python (a real JupyterLab, started by tools/lab as `make lab` does)."""
+"""`make lab` as a learner meets it: no news pop-up or update check, the course opens at 00, the files the notebooks
+link to are served, and a terminal opened in it runs the course's python and stops a server on Ctrl-C (a real
+JupyterLab, started by tools/lab as `make lab` does)."""
 import asyncio
 import json
 import os
@@ -51,8 +52,8 @@ def test_the_settings_turn_news_and_update_checks_off():
     args = lab_command()
     assert "--LabApp.news_url=None" in args, "the server fetches no news feed"
     assert "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate" in args
-    assert "--ServerApp.ip=127.0.0.1" in args and "--LabApp.default_url=/lab/tree/00_start_here.ipynb" in args
-    assert f"--ServerApp.root_dir={ROOT / 'notebooks'}" in args and (ROOT / "notebooks" / "00_start_here.ipynb").exists()
+    assert "--ServerApp.ip=127.0.0.1" in args and "--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb" in args
+    assert f"--ServerApp.root_dir={ROOT}" in args and (ROOT / "notebooks" / "00_start_here.ipynb").exists()
 
 
 class RunningLab:
@@ -70,9 +71,15 @@ class RunningLab:
         env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "ZDOTDIR", "ENV")}
         env.update({name: str(folder) for name, folder in folders.items()}, SHELL=shell, PATH=path)
         self.log = open(workdir / "lab.log", "w")
-        self.process = subprocess.Popen(
-            [sys.executable, str(LAB), "--no-browser", f"--ServerApp.port={self.port}",
-             f"--IdentityProvider.token={self.token}"], cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        # as nohup, an IDE or a CI runner may start it: no tty, and Ctrl-C ignored (which every child inherits)
+        ignored = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, str(LAB), "--no-browser", f"--ServerApp.port={self.port}",
+                 f"--IdentityProvider.token={self.token}"], cwd=workdir, env=env, stdout=self.log,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        finally:
+            signal.signal(signal.SIGINT, ignored)
         self.wait_ready()
 
     def wait_ready(self, timeout=60):
@@ -114,22 +121,32 @@ class RunningLab:
 
 async def type_in_terminal(lab, name, command, done, timeout=60):
     """Type `command` in terminal `name` once its prompt is up; return the screen's text when done(text)."""
+    return await terminal_steps(lab, name, [(command + "\r", done)], timeout)
+
+
+async def terminal_steps(lab, name, steps, timeout=60):
+    """Type each (keys, done) step's keys in terminal `name`, the first once its prompt is up, each next one once
+    done(screen text) holds for the step before; return the screen's text when the last step is done."""
     ws = await websocket_connect(f"ws://{HOST}:{lab.port}/terminals/websocket/{name}?token={lab.token}")
-    loop, screen, sent = asyncio.get_running_loop(), "", False
+    loop, screen, step = asyncio.get_running_loop(), "", -1
     deadline = loop.time() + timeout
     try:
-        while not (sent and done(screen)):
+        while not (step == len(steps) - 1 and steps[step][1](screen)):
+            if step >= 0 and steps[step][1](screen):  # this step is done: type the next one
+                step += 1
+                ws.write_message(json.dumps(["stdin", steps[step][0]]))
+                continue
             try:
                 message = await asyncio.wait_for(ws.read_message(), deadline - loop.time())
             except asyncio.TimeoutError:
-                pytest.fail(f"{command!r} did not finish within {timeout} s; the terminal showed:\n{screen}")
+                pytest.fail(f"{steps[step][0]!r} did not finish within {timeout} s; the terminal showed:\n{screen}")
             assert message is not None, f"the terminal closed; it showed:\n{screen}"
             kind, *data = json.loads(message)
             if kind == "stdout":
                 screen += data[0].replace("\r", "")
-                if not sent:  # the shell is up: type the command
-                    ws.write_message(json.dumps(["stdin", command + "\r"]))
-                    sent = True
+                if step < 0:  # the shell is up: type the first keys
+                    step = 0
+                    ws.write_message(json.dumps(["stdin", steps[0][0]]))
     finally:
         ws.close()
     return screen
@@ -185,5 +202,36 @@ def test_the_running_lab_has_no_news_no_update_check_and_opens_at_00(lab):
     assert lab.get("lab/api/update")["notification"] is None
     with pytest.raises(urllib.error.HTTPError) as redirect:
         urllib.request.build_opener(NoRedirect).open(f"http://{HOST}:{lab.port}/?token={lab.token}", timeout=10)
-    assert urllib.parse.urlsplit(redirect.value.headers["Location"]).path == "/lab/tree/00_start_here.ipynb"
-    assert lab.get("api/contents/00_start_here.ipynb?content=0")["type"] == "notebook"
+    assert urllib.parse.urlsplit(redirect.value.headers["Location"]).path == "/lab/tree/notebooks/00_start_here.ipynb"
+    assert lab.get("api/contents/notebooks/00_start_here.ipynb?content=0")["type"] == "notebook"
+
+
+def test_the_running_lab_serves_what_the_notebooks_link_to_outside_their_folder(lab):
+    for target in ("README.md", "helpers/pubsub/zmq_pubsub.py", "docs/security.md"):  # from 05, 06, 16 (`../...`)
+        assert lab.get(f"api/contents/{target}?content=0")["type"] == "file", target
+
+
+def new_terminal(lab, cwd=None):
+    """A new terminal's name; cwd as the launcher sends it (the file browser's folder), or none as the menu does."""
+    body = json.dumps({} if cwd is None else {"cwd": cwd}).encode()
+    request = urllib.request.Request(f"http://{HOST}:{lab.port}/api/terminals?token={lab.token}", data=body,
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return json.loads(reply.read())["name"]
+
+
+def test_terminals_open_in_the_file_browsers_folder_or_the_course_folder(lab):
+    for cwd, folder in ((None, ROOT), ("notebooks", ROOT / "notebooks")):
+        terminal = new_terminal(lab, cwd)
+        screen = asyncio.run(type_in_terminal(lab, terminal, "echo PWD=$(pwd -P)", lambda s: "PWD=/" in s))
+        assert re.search(r"PWD=(/\S+)", screen).group(1) == str(folder.resolve()), screen
+        lab.request(f"api/terminals/{terminal}", method="DELETE").close()
+
+
+def test_ctrl_c_stops_a_server_in_a_terminal_of_a_lab_started_with_ctrl_c_ignored(lab):
+    terminal = new_terminal(lab, "notebooks")
+    steps = [("python -m helpers serve echo\r", lambda s: "listening on" in s),
+             ("\x03", lambda s: "echo stopped" in s)]  # Ctrl-C, as the keyboard sends it
+    screen = asyncio.run(terminal_steps(lab, terminal, steps))
+    assert "Traceback" not in screen, screen
+    lab.request(f"api/terminals/{terminal}", method="DELETE").close()

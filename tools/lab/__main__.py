@@ -1,16 +1,20 @@
 """Start JupyterLab on the course as `make lab` does: `python tools/lab [more jupyter lab options]`.
 
+It serves the whole course folder, so that a notebook's links to `../README.md` and `../helpers/...` open, and
+opens at notebooks/00_start_here.ipynb (the file browser starts in notebooks/).
+
 `python tools/lab --install-settings` writes overrides.json (no news pop-up, no update check) into
 this environment's JupyterLab settings; `make setup` and Binder's postBuild run it.
 """
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-START = "/lab/tree/00_start_here.ipynb"
+START = "/lab/tree/notebooks/00_start_here.ipynb"
 
 
 def shell_command():
@@ -26,9 +30,9 @@ def shell_command():
 
 
 def command(extra=()):
-    """This Python's JupyterLab on notebooks/, on 127.0.0.1 only, opening at 00, no news, no update check."""
+    """This Python's JupyterLab on the repository, on 127.0.0.1 only, opening at 00, no news, no update check."""
     args = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.root_dir={ROOT / 'notebooks'}", f"--LabApp.default_url={START}",
+            f"--ServerApp.root_dir={ROOT}", f"--LabApp.default_url={START}",
             "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             f"--ServerApp.terminado_settings={json.dumps({'shell_command': shell_command()})}"]
     if os.geteuid() == 0:
@@ -60,6 +64,11 @@ def main(argv):
     if argv == ["--install-settings"]:
         return install_settings()
     args = command(argv)
+    # Ctrl-C must stop a server in a terminal of the lab, even when whatever started the lab ignores or blocks
+    # SIGINT (nohup, some IDEs and CI runners): both would pass on to the terminals and everything run in them
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    os.chdir(ROOT)  # a terminal opened without a folder starts here, wherever the lab was started from
     os.execve(args[0], args, environment())
 
 
