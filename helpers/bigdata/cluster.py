@@ -9,8 +9,6 @@ import os
 import shutil
 
 import psutil
-from distributed import Client, LocalCluster
-from distributed.security import Security
 
 from helpers.bigdata.dashboard import dashboard_link, proxy_dashboard_links
 from helpers.core.errors import ServiceError
@@ -58,6 +56,8 @@ class DaskCluster(Service):
         return dashboard_link(self.client.dashboard_link)
 
     def _start(self):
+        from distributed import Client, LocalCluster  # here, not at the top: the notebook's imports stay quick
+        from distributed.security import Security
         try:
             if self.scheduler:  # outgrowing one machine: the same cells, on a cluster someone else started
                 # its address says tcp:// or tls://; certificates, if any, come from Dask's own configuration

@@ -1,8 +1,6 @@
 """The Dask dashboard's address for the learner's browser: through the Jupyter server's proxy, or direct."""
 from urllib.parse import urlsplit
 
-import dask
-
 from helpers.core.jupyter import has_proxy, jupyter_base
 
 
@@ -18,6 +16,7 @@ def dashboard_link(direct):
 
 def proxy_dashboard_links():
     """Make Dask's own displays (the client's and the cluster's HTML) link to the dashboard through the proxy too."""
+    import dask
     base = jupyter_base() if has_proxy() else None
     if base is not None:
         dask.config.set({"distributed.dashboard.link": f"{base.rstrip('/')}/proxy/{{port}}/status"})

@@ -1,10 +1,8 @@
-"""The page count on Dask: with dask.bag (a MapReduce of Python objects) and dask.dataframe (pandas in pieces)."""
+"""The page count on Dask: with dask.bag (a MapReduce of Python objects) and dask.dataframe (pandas in pieces).
+
+Dask's modules are imported where they are used, so that the notebook's imports cell stays quick."""
 import time
 
-import dask.bag as db
-import dask.dataframe as dd
-from distributed import futures_of
-from distributed.diagnostics.progressbar import MultiProgressWidget
 from tqdm.auto import tqdm
 
 from helpers.bigdata.logs import page_of
@@ -21,11 +19,13 @@ def is_page(page):
 def pages_bag(files, blocksize=BLOCK):
     """A bag of the files' lines (a partition per file, or per blocksize bytes of a bigger one), mapped to pages and
     counted."""
+    import dask.bag as db
     return db.read_text([str(f) for f in files], blocksize=blocksize).map(page_of).filter(is_page).frequencies()
 
 
 def pages_frame(files, blocksize=BLOCK):
     """The same count with dask.dataframe: read the logs as space-separated columns, take the page from the request."""
+    import dask.dataframe as dd
     logs = dd.read_csv([str(f) for f in files], sep=" ", header=None, names=COLUMNS, quotechar='"', dtype=str,
                        blocksize=blocksize)
     return logs["request"].str.split(" ").str[1].value_counts()
@@ -40,6 +40,8 @@ def as_counts(result):
 def watch(job):
     """Dask's progress bars for job (a future) as a widget, fed on the client's own thread; `distributed.progress`
     feeds its bars on the kernel's event loop, which waits while later cells run (and may outlive the cluster)."""
+    from distributed import futures_of
+    from distributed.diagnostics.progressbar import MultiProgressWidget
     bar = MultiProgressWidget(futures_of(job), complete=True)
     job.client.loop.add_callback(bar.listen)
     return bar.widget

@@ -4,7 +4,6 @@ import signal
 import time
 from dataclasses import dataclass
 
-import dask.bag as db
 import psutil
 from tqdm.auto import tqdm
 
@@ -32,6 +31,7 @@ class Kill:
 
 def slow_pages(files, seconds=0.2):
     """The page count with a pause per partition."""
+    import dask.bag as db  # here, not at the top: the notebook's imports stay quick
     lines = db.read_text([str(f) for f in files])
     return lines.map_partitions(slowly, seconds).map(page_of).filter(is_page).frequencies()
 

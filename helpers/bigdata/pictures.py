@@ -1,9 +1,7 @@
-"""Pictures for notebook 14: a Dask task graph, the 1-vs-2-workers times, and Hadoop on a cluster."""
-import re
+"""Pictures for notebook 14: a Dask task graph, the 1-vs-2-workers times, and Hadoop on a cluster.
 
-import dask.core
-import matplotlib.pyplot as plt
-from matplotlib.patches import FancyArrowPatch, Rectangle
+matplotlib and Dask are imported where they are used, so that the notebook's imports cell stays quick."""
+import re
 
 
 def task_name(key):
@@ -15,6 +13,7 @@ def task_name(key):
 
 def levels(graph):
     """Each key's level: 0 for a task that needs nothing, else one more than the highest task it needs."""
+    import dask.core
     needs = {key: dask.core.get_dependencies(graph, key) & graph.keys() for key in graph}
     level = {}
     while len(level) < len(graph):
@@ -26,6 +25,8 @@ def levels(graph):
 
 def draw_graph(collection, ax=None):
     """The task graph of a small Dask collection, drawn from its keys and dependencies: the data at the top."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch
     graph = dict(collection.__dask_graph__())
     level, needs = levels(graph)
     rows, order = {}, {}
@@ -54,6 +55,7 @@ def draw_graph(collection, ax=None):
 
 def plot_speedup(times):
     """Bars of the best time with 1 and 2 workers, the speed-up written above."""
+    import matplotlib.pyplot as plt
     _, ax = plt.subplots(figsize=(5, 3))
     ax.bar([f"{n} worker{'s' * (n > 1)}" for n in times], times.values(), color=["#9ab", "#37a"])
     ax.set(ylabel="seconds (best of 3)", title=f"speed-up with 2 workers: {times[1] / times[2]:.2f}x")
@@ -62,6 +64,7 @@ def plot_speedup(times):
 
 def box(ax, x, y, w, h, text, color, size=8):
     """A labelled rectangle."""
+    from matplotlib.patches import Rectangle
     ax.add_patch(Rectangle((x, y), w, h, fc=color, ec="#444"))
     ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=size)
 
@@ -69,6 +72,7 @@ def box(ax, x, y, w, h, text, color, size=8):
 def hadoop_diagram():
     """Hadoop on a cluster: a file cut into HDFS blocks, each kept on 3 nodes; map tasks run where a copy is;
     a failed task is run again on another node that holds the block; reducers gather their keys (the shuffle)."""
+    import matplotlib.pyplot as plt
     _, ax = plt.subplots(figsize=(11, 4.6))
     copies = {"B1": (0, 1, 2), "B2": (1, 2, 3), "B3": (2, 3, 0), "B4": (3, 0, 1)}
     colors = {"B1": "#fde3c8", "B2": "#d8f0d2", "B3": "#dbe9f6", "B4": "#f3d7ef"}

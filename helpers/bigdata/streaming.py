@@ -2,9 +2,11 @@
 real pipes, as Hadoop feeds each mapper its input on stdin and sorts between mappers and reducers."""
 import os
 import select
+import shlex
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -28,8 +30,11 @@ def stage_name(argv):
 
 
 def shell_line(files):
-    """The same pipeline as one line to type in a terminal."""
-    return f"cat {Path(files[0]).parent}/part-*.log | python mapper.py | LC_ALL=C sort | python reducer.py"
+    """The same pipeline as one line to paste into a terminal, whatever its folder: every path in full, and python3
+    (the mapper and the reducer need nothing but Python's standard library)."""
+    logs = shlex.quote(str(Path(files[0]).resolve().parent))
+    return (f"cat {logs}/part-*.log | python3 {shlex.quote(str(MAPPER))} | LC_ALL=C sort "
+            f"| python3 {shlex.quote(str(REDUCER))}")
 
 
 def feed(files, pipe, output, deadline, progress):
@@ -61,10 +66,11 @@ def feed(files, pipe, output, deadline, progress):
     return b"".join(came)
 
 
-def run_streaming(files, timeout=60.0, sort=True, progress=True):
+def run_streaming(files, timeout=60.0, sort=True, progress=True, lines=False):
     """Run the pipeline; its output as {key: total}, or a ServiceError naming the stage that failed or took too long.
 
-    Without the sort a key comes back once per run of equal lines; the dict keeps only the last total of each."""
+    lines=True returns every line the reducer wrote, as (key, total) pairs in order. Without the sort a key comes
+    back once per run of equal keys: a dict cannot hold that, so then only lines=True does."""
     missing = [str(f) for f in files if not Path(f).is_file()]
     if missing:
         raise ServiceError(f"no such log file: {missing[0]}")
@@ -91,4 +97,12 @@ def run_streaming(files, timeout=60.0, sort=True, progress=True):
     for argv, proc in zip(stages(sort), procs):
         if proc.returncode != 0:
             raise ServiceError(f"{stage_name(argv)} exited with status {proc.returncode}")
-    return {key: int(total) for key, total in (line.split("\t") for line in out.decode().splitlines())}
+    written = [(key, int(total)) for key, total in (line.split("\t") for line in out.decode().splitlines())]
+    if lines:
+        return written
+    counts = dict(written)
+    if len(counts) < len(written):
+        key, times = max(Counter(key for key, _ in written).items(), key=lambda item: item[1])
+        raise ServiceError(f"reducer.py wrote {len(written):,} lines for {len(counts)} keys ({key} {times:,} times): "
+                           "its input was not sorted by key; lines=True gives every line")
+    return counts

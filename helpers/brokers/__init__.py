@@ -11,10 +11,11 @@ from helpers.brokers.rabbitmq import progress_line, rabbitmq_available, rabbitmq
 from helpers.brokers.rabbitmq_demos import (RpcClient, RpcWorker, fanout_demo, fib, print_timeline, topic_table,
                                             work_queue_demo)
 from helpers.brokers.stomp import (Inbox, close, connect_frame, fan_out, frame_text, handshake, raw_round,
-                                   stomp_server, subscribe, typed_connect, virtual_host)
+                                   stomp_console, stomp_server, subscribe, typed_connect, virtual_host)
 
 __all__ = ["Inbox", "RpcClient", "RpcWorker", "close", "compare", "comparison_table", "connect_frame", "fan_out",
            "fanout_demo", "fib", "frame_text", "handshake", "late_joiners", "nats", "nats_server", "nats_start_ms",
            "plot_comparison", "plot_split", "print_timeline", "progress_line", "queue_split", "rabbitmq",
-           "rabbitmq_available", "rabbitmq_server", "raw_round", "request_rtt_us", "settle", "stomp", "stomp_server",
-           "subscribe", "topic_table", "typed_connect", "virtual_host", "wildcard_table", "work_queue_demo"]
+           "rabbitmq_available", "rabbitmq_server", "raw_round", "request_rtt_us", "settle", "stomp",
+           "stomp_console", "stomp_server", "subscribe", "topic_table", "typed_connect", "virtual_host",
+           "wildcard_table", "work_queue_demo"]

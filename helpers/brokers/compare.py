@@ -13,7 +13,7 @@ from helpers.zeromq.base import socket
 REDIS_GUARANTEES = {
     "delivery": "at most once: only to subscribers connected right now",
     "ordering": "kept per channel",
-    "persistence": "none for pub-sub (Redis streams keep messages: notebook 07)",
+    "persistence": "none for pub-sub (Redis Streams keep messages: notebook 06)",
     "who holds the queue": "nobody; a slow subscriber's backlog sits in its output buffer",
 }
 ZMQ_GUARANTEES = {

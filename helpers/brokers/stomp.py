@@ -58,6 +58,25 @@ def typed_connect(host=None, login=None, passcode=None):
     return f"CONNECT\n{_headers('1.2', host, login, passcode)}\n^@"
 
 
+def stomp_console(server):
+    """The raw TCP console (helpers.netcat) holding this start's CONNECT frame: tall and wide enough for every line
+    of it, and the round-trip line under the reply, where it wraps instead of being cut off."""
+    import ipywidgets as w  # widgets only in the kernel, not in the broker's own process
+
+    from helpers.widgets.consoles import netcat
+    console = netcat(server.address, value=server.typed_connect())
+    lines = console.text.value.splitlines()
+    console.text.rows = len(lines) + 1
+    console.text.layout.width = f"{max(len(line) for line in lines) + 8}ch"
+    timing = w.HTML("").add_class("dis-rtt")  # a Label never wraps: a long line would end in "..."
+    for box in console.children:
+        if console.rtt in getattr(box, "children", ()):
+            box.children = tuple(timing if child is console.rtt else child for child in box.children)
+            box.layout.flex_flow = "column"
+    console.rtt = timing
+    return console
+
+
 def frame_text(data):
     """Frames as readable text: each NUL shown as ^@ and a line break after it."""
     return data.decode("utf-8", errors="backslashreplace").replace("\x00", "^@\n").rstrip("\n")

@@ -8,11 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from helpers.core.errors import ServiceError
 from helpers.core.process import end_process, spawn
 from helpers.remote import keys
+from helpers.remote.tables import host_table
 
 BIN = Path(sys.executable).parent  # ansible and ansible-playbook are installed beside the course's Python
 PLUGINS = Path(__file__).with_name("ansible_plugins")
@@ -100,4 +99,4 @@ class Ansible:
         tasks = list(dict.fromkeys(row["task"] for row in rows))
         hosts = [line.split()[0] for line in self.inventory.read_text().splitlines() if "ansible_host=" in line]
         rows.sort(key=lambda r: (tasks.index(r["task"]), hosts.index(r["host"]) if r["host"] in hosts else 0))
-        return pd.DataFrame(rows, columns=COLUMNS).astype({"rc": "Int64"})
+        return host_table(rows, COLUMNS, {"rc": "Int64"})

@@ -1,7 +1,8 @@
 """Fabric over several hosts: a ThreadingGroup runs one command everywhere; the results become a table."""
-import pandas as pd
 from fabric import ThreadingGroup
 from fabric.exceptions import GroupException
+
+from helpers.remote.tables import host_table
 
 COLUMNS = ["host", "port", "exit", "stdout", "stderr", "error"]
 
@@ -35,5 +36,4 @@ def run_everywhere(hosts, command):
         else:
             rows.append({"host": host.name, "port": host.port, "exit": result.exited, "stdout": result.stdout,
                          "stderr": result.stderr, "error": ""})
-    table = pd.DataFrame(rows, columns=COLUMNS).fillna({"stdout": "", "stderr": ""})
-    return table.astype({"exit": "Int64"})
+    return host_table(rows, COLUMNS, {"exit": "Int64"}).fillna({"stdout": "", "stderr": ""})

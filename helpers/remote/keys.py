@@ -5,8 +5,6 @@ import getpass
 import shutil
 from pathlib import Path
 
-import asyncssh
-
 from helpers.core import registry
 from helpers.core.credentials import write_private
 from helpers.core.folders import private_folder
@@ -42,6 +40,7 @@ def user():
 
 def new_key(path):
     """Write a new Ed25519 private key to path (mode 600) and its .pub beside it; return path."""
+    import asyncssh  # here, not at the top: importing the course's helpers stays quick
     key = asyncssh.generate_private_key("ssh-ed25519", comment=f"{user()}@data-in-space")
     write_private(path, key.export_private_key().decode())  # 0600 before the first byte is written
     key.write_public_key(str(path) + ".pub")

@@ -13,7 +13,6 @@ import threading
 import time
 import uuid
 
-import pandas as pd
 import zmq
 from zmq.auth.thread import ThreadAuthenticator
 from zmq.utils.monitor import recv_monitor_message
@@ -22,6 +21,7 @@ from helpers.core.errors import ServiceError
 from helpers.core.process import end_process, spawn
 from helpers.core.service import Service
 from helpers.pubsub.zmq_pubsub import wait_for_subscribers
+from helpers.remote.tables import host_table
 from helpers.zeromq.base import WAKE_MS, address_of, bind, forget, socket
 
 TIMEOUT = 10.0  # seconds the master waits for the minions' replies, and a command may run
@@ -183,7 +183,7 @@ class SaltModel(Service):
                 rows.append({"minion": reply["id"], "rc": reply["rc"], "return": reply["return"], "ms": reply["ms"]})
         rows += [{"minion": m, "rc": None, "return": "Minion did not return. [No response]", "ms": None}
                  for m in matched if m not in {r["minion"] for r in rows}]
-        return pd.DataFrame(rows, columns=["minion", "rc", "return", "ms"])
+        return host_table(rows, ["minion", "rc", "return", "ms"], {"rc": "Int64"})
 
 
 def eavesdrop(endpoint, action, wait=0.5):

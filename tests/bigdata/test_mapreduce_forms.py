@@ -84,9 +84,12 @@ def test_the_shuffle_sends_each_key_to_one_partition_whatever_the_process():
     assert elsewhere == {f"{[partition_of(k, 3) for k in ('/a', '/b', '/c')]}\n"}  # hash() would differ
 
 
-def test_streaming_without_sort_gets_it_wrong(logs):
-    unsorted = run_streaming(logs.files, sort=False)
-    assert sum(unsorted.values()) < logs.rows / 10
+def test_streaming_without_sort_writes_partial_totals_and_loses_no_hit(logs):
+    unsorted = run_streaming(logs.files, sort=False, lines=True, progress=False)
+    assert sum(total for _, total in unsorted) == logs.rows  # every hit is there...
+    assert len(unsorted) > 10 * len(dict(unsorted))  # ...in many partial totals per page
+    with pytest.raises(ServiceError, match="not sorted by key; lines=True gives every line"):
+        run_streaming(logs.files, sort=False, progress=False)  # a dict would keep one partial total per page
 
 
 def test_bad_input_is_one_clear_line(logs, tmp_path):
