@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import ROOT, browser, lab, screenshot, walked  # noqa: F401 (fixtures)
+from browser import CURRENT, ROOT, browser, lab, screenshot, walked  # noqa: F401 (fixtures)
 
 NOTEBOOKS = sorted(str(p.relative_to(ROOT / "notebooks")) for p in (ROOT / "notebooks").rglob("*.ipynb")
                    if ".ipynb_checkpoints" not in p.parts)
@@ -47,6 +47,10 @@ def test_start_here_runs_and_the_send_button_works(browser, lab):
             kernels = [p for p in Path("/proc").glob("[0-9]*") if f"{lab.process.pid}" == stat_field(p, "PPid")]
             assert kernels and {stat_field(p, "Uid").split()[0] for p in kernels + [Path(f"/proc/{lab.process.pid}")]} \
                 == {str(lab.uid)} != {"0"}
+        page.locator(CURRENT + " .jp-RenderedMarkdown a", has_text="course map").first.click()  # out of notebooks/
+        page.locator(".lm-TabBar-tab", has_text="README.md").wait_for(timeout=30_000)
+        assert page.locator(".jp-Dialog").count() == 0  # no "File Load Error"
+        page.locator(".lm-TabBar-tab", has_text="00_start_here").click()  # back to the notebook for the rest of the walk
 
 
 def stat_field(proc, name):

@@ -63,11 +63,14 @@ def require_chromium():
 
 
 class Lab:
-    """A headless JupyterLab serving a copy of notebooks/ (so autosave never touches the repo)."""
+    """A headless JupyterLab serving a copy of the course as `make lab` serves it (so autosave never touches the repo)."""
 
     def __init__(self, workdir):
-        self.root, self.runtime = workdir / "notebooks", workdir / "runtime"
-        shutil.copytree(ROOT / "notebooks", self.root)
+        self.root, self.runtime = workdir / "course", workdir / "runtime"
+        shutil.copytree(ROOT / "notebooks", self.root / "notebooks")
+        for part in ("docs", "helpers"):  # what the notebooks link to
+            shutil.copytree(ROOT / part, self.root / part, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(ROOT / "README.md", self.root)
         self.port, self.token = free_port(), uuid.uuid4().hex
         settings = workdir / "settings"
         for plugin, values in SETTINGS.items():
@@ -148,7 +151,7 @@ def open_and_run_all(browser, lab, notebook, timeout=120_000):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(timeout)
     # a workspace of its own, reset, so tabs of earlier tests are not restored beside it
-    page.goto(lab.url(f"lab/workspaces/{uuid.uuid4().hex[:8]}/tree/{notebook}", query="reset&"))
+    page.goto(lab.url(f"lab/workspaces/{uuid.uuid4().hex[:8]}/tree/notebooks/{notebook}", query="reset&"))
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
     page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for()  # the kernel is connected
     for attempt in range(3):  # a click that lands while the session is still settling can be lost
@@ -224,7 +227,7 @@ def restart_and_run_all(page, notebook):
 def session_of(lab, notebook):
     """The Jupyter server's session of notebook (its kernel id under ["kernel"]["id"])."""
     with urllib.request.urlopen(lab.url("api/sessions"), timeout=10) as reply:
-        return next(s for s in json.load(reply) if s["path"] == notebook)
+        return next(s for s in json.load(reply) if s["path"] == f"notebooks/{notebook}")
 
 
 @contextmanager
