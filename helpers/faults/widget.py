@@ -86,7 +86,7 @@ class FaultPanel(widgets.VBox):
             self.sliders[name] = slider
         self.stall = widgets.Checkbox(False, description="stall (blackhole)").add_class("dis-faults-stall")
         self.stall.observe(lambda change: self._apply("stall", change["new"]), "value")
-        self._following, self._seen = None, None
+        self._following, self._seen, self._lock = None, None, threading.Lock()
         reset = widgets.Button(description="Reset connections", icon="bolt", layout=widgets.Layout(width="auto"))
         reset.on_click(lambda _: self.proxy.reset_all())
         self.rtt = widgets.Label("round trip: measuring...").add_class("dis-faults-rtt")
@@ -105,22 +105,30 @@ class FaultPanel(widgets.VBox):
 
     def _apply(self, name, value):
         """A control moved: set that fault both ways, unless the move is the panel following the proxy."""
-        if self._following != threading.get_ident():
+        if self._following == threading.get_ident():
+            return
+        with self._lock:  # never between _follow's look at the proxy and its update of the controls
             self.proxy.set(**{name: value})
+            self._seen = self._wanted()  # the controls show this already: nothing to follow
+
+    def _wanted(self):
+        """What the controls should show for the proxy's settings (the larger of the two directions)."""
+        up, down = self.proxy.up.now(), self.proxy.down.now()
+        return {name: max(getattr(up, name) or 0, getattr(down, name) or 0) for name in [*self.sliders, "stall"]}
 
     def _follow(self):
-        """Show the proxy's settings on the controls when they changed since the last look (code called set())."""
-        up, down = self.proxy.up.now(), self.proxy.down.now()
-        wanted = {name: max(getattr(up, name) or 0, getattr(down, name) or 0) for name in [*self.sliders, "stall"]}
-        if wanted == self._seen:
-            return
-        self._seen, self._following = wanted, threading.get_ident()
-        try:
-            for name, slider in self.sliders.items():
-                slider.value = type(slider.value)(wanted[name])
-            self.stall.value = bool(wanted["stall"])
-        finally:
-            self._following = None
+        """Show the proxy's settings on the controls when code changed them (set(), clear()) since the last look."""
+        with self._lock:
+            wanted = self._wanted()
+            if wanted == self._seen:
+                return
+            self._seen, self._following = wanted, threading.get_ident()
+            try:
+                for name, slider in self.sliders.items():
+                    slider.value = type(slider.value)(wanted[name])
+                self.stall.value = bool(wanted["stall"])
+            finally:
+                self._following = None
 
     def _measure(self):
         while not self._done.is_set() and self.proxy.running:

@@ -1,4 +1,5 @@
 """The control panel follows the proxy: faults set or cleared by code show on its sliders, and are not spread."""
+import threading
 import time
 
 from helpers.faults import fault_panel, in_front_of
@@ -42,3 +43,25 @@ def test_a_slider_moved_by_hand_still_sets_both_ways():
         assert proxy.up.latency_ms == proxy.down.latency_ms == 40
         time.sleep(0.6)
         assert panel.sliders["latency_ms"].value == 40
+
+
+
+def test_a_slider_moved_while_the_panel_looks_at_the_proxy_is_not_put_back():
+    with echo_server("faults-f-echo-4") as echo, in_front_of(echo, name="faults-f-proxy-4") as proxy:
+        panel = fault_panel(proxy)
+        panel.sliders["latency_ms"].value = 10  # the learner's first key press
+        looked, now = [], proxy.down.now
+
+        def look_while_the_learner_moves_the_slider():
+            seen = now()
+            if not looked:  # the learner's next move arrives (in the comm thread) just after the panel read the proxy
+                looked.append(threading.Thread(target=setattr, args=(panel.sliders["latency_ms"], "value", 20)))
+                looked[0].start()
+                looked[0].join(0.2)
+            return seen
+
+        proxy.down.now = look_while_the_learner_moves_the_slider
+        panel._follow()
+        looked[0].join(5)
+        proxy.down.now = now
+        assert panel.sliders["latency_ms"].value == proxy.up.latency_ms == proxy.down.latency_ms == 20
