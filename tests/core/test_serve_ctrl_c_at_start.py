@@ -18,15 +18,15 @@ def runs(process, program):
 
 
 def start_frozen(name, timeout=60):
-    """`serve name` with its server program frozen as soon as it exists, so the start cannot finish; or None if the
-    program got ready before it could be frozen (a busy machine)."""
+    """`serve name` with its server program frozen as soon as it exists, so the start cannot finish (only that
+    program: a frozen watchdog could not end it); the caller sees from the output whether it got ready first."""
     proc = subprocess.Popen([sys.executable, "-m", "helpers", "serve", name], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     frozen, deadline = [], time.monotonic() + timeout
     while not any(runs(p, f"{name}-server") for p in frozen) and time.monotonic() < deadline:
         with contextlib.suppress(psutil.Error):  # a child may end between being listed and being frozen
             for child in psutil.Process(proc.pid).children(recursive=True):
-                if child not in frozen:
+                if child not in frozen and runs(child, f"{name}-server"):
                     child.suspend()
                     frozen.append(child)
         time.sleep(0.001)
