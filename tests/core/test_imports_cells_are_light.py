@@ -1,4 +1,4 @@
-"""The imports cell of notebook 14 loads no heavy library (pandas, matplotlib, Dask's engines, asyncssh):
+"""The imports cells of notebooks 13 and 14 load no heavy library (pandas, matplotlib, Dask's engines, asyncssh):
 each is imported where it is first used, so that a busy class server runs the first cell in a moment."""
 import subprocess
 import sys
@@ -16,7 +16,7 @@ print(" ".join(m for m in sys.argv[2:] if m in sys.modules))
 """
 
 
-@pytest.mark.parametrize("name", ["14_big_data.ipynb"])
+@pytest.mark.parametrize("name", ["13_remote_management.ipynb", "14_big_data.ipynb"])
 def test_the_imports_cell_loads_no_heavy_library(name):
     out = subprocess.run([sys.executable, "-c", PROBE, str(NOTEBOOKS / name), *HEAVY], capture_output=True,
                          text=True, timeout=120, cwd=NOTEBOOKS)
