@@ -160,8 +160,7 @@ def run_both(server, conveyor, lucy):
             server.stop()  # a pop or push that still waits now fails, and so ends a well-behaved loop
         for worker in alive:
             if not worker.wait(time.monotonic() + 1):
-                end_thread(worker.thread)  # it caught the error and went on: end its thread for it
-                worker.wait(time.monotonic() + 1)
+                end_thread(worker.thread, within=1)  # it caught the error and went on: end its thread for it
                 trial.ended.append("Lucy" if worker is lucy_w else "the conveyor")
         lines = printed.lines[lucy_w.thread]
     trial.lucy_stuck, trial.conveyor_stuck = lucy_w in alive, conveyor_w in alive
@@ -384,8 +383,7 @@ def run_factory(conveyor, lucy, server, pieces, interval=0.3, seconds=0.5, belt=
         worker.thread.start()
     for worker in workers:
         if not worker.wait(deadline):
-            end_thread(worker.thread)
-            worker.wait(time.monotonic() + 1)
+            end_thread(worker.thread, within=1)
             print(f"{worker.name} was still running after {timeout:g} s: the course ended it")
         elif worker.error is not None:
             print(f"{worker.name} stopped with {said(worker.error)}")

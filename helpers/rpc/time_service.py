@@ -177,9 +177,7 @@ class XmlRpcFunctionServer(ThreadService):
         self._thread.join(timeout=1)
         calls = [thread for thread in list(self.server.busy) if thread.is_alive()]
         for thread in calls:  # a call to your function that never returned: end its thread
-            end_thread(thread)
-        for thread in calls:
-            thread.join(timeout=0.5)
+            end_thread(thread, within=0.5)
         self.stuck = any(thread.is_alive() for thread in calls)
         if calls:
             ended = "restart the kernel to end it" if self.stuck else "its thread was ended"

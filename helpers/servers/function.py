@@ -7,14 +7,25 @@ which makes the waiting accept() raise OSError and so ends your loop.
 import ctypes
 import socket
 import threading
+import time
 
 from helpers.core.ports import HOST
 from helpers.core.service import ThreadService
 
 
-def end_thread(thread):
-    """Raise SystemExit inside a running thread (`except Exception` does not catch it), so a stuck loop ends."""
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(SystemExit))
+def end_thread(thread, within=0.0):
+    """Raise SystemExit in a running thread (`except Exception` misses it), again until it ends or `within` s pass.
+
+    Python drops such an exception when it lands in a finalizer or a weakref callback, so one raise may be
+    lost; raising again every 0.1 s ends the thread all the same. Returns True once the thread has ended.
+    """
+    deadline = time.monotonic() + within
+    while thread.is_alive():
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(SystemExit))
+        thread.join(0.1 if within else 0)
+        if time.monotonic() >= deadline:
+            break
+    return not thread.is_alive()
 
 
 class FunctionServer(ThreadService):
@@ -61,8 +72,7 @@ class FunctionServer(ThreadService):
         self._thread.join(timeout=1)
         self.stuck = self._thread.is_alive()
         if self.stuck:  # it caught the OSError that should have ended it: end its thread for it
-            end_thread(self._thread)
-            self._thread.join(timeout=1)
+            end_thread(self._thread, within=1)
             ended = "its thread was ended" if not self._thread.is_alive() else "restart the kernel to end it"
             print(f"{self.name}: your function went on running after its listener was closed "
                   f"(does it catch errors around accept()?); {ended}")

@@ -62,8 +62,7 @@ class ZmqFunctionServer(ThreadService):
         self._thread.join(timeout=1)
         self.stuck = self._thread.is_alive()
         if self.stuck:  # it caught the error that should have ended it: end its thread for it
-            end_thread(self._thread)
-            self._thread.join(timeout=1)
+            end_thread(self._thread, within=1)
             ended = "its thread was ended" if not self._thread.is_alive() else "restart the kernel to end it"
             print(f"{self.name}: your function went on running after the course stopped it "
                   f"(does it catch errors around rep.recv()?); {ended}")
