@@ -80,7 +80,31 @@ def pytest_sessionstart(session):
 LIVE_AS_ROOT = "03_packets_scapy.ipynb"  # as root, the one notebook run in-process: it captures live
 
 
+SPLIT = ("test_learner_conditions.py", "test_browser_all.py")  # files whose tests share no fixture: one unit each
+SLOW_FIRST = ("test_browser", "test_learner_conditions.py", "test_nbgrader.py")  # long units, handed out first
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: one worker more than the cores, as a third of the suite's time is spent waiting on servers."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_collection_modifyitems(config, items):
+    """Schedule the suite (below), then deselect the notebooks that run elsewhere as root."""
+    schedule(items)
+    deselect_notebooks(config, items)
+
+
+def schedule(items):
+    """Keep each file on one worker (`--dist loadgroup`), but each test of SPLIT on its own, the slowest first."""
+    for item in items:
+        if not item.get_closest_marker("xdist_group"):
+            name = item.nodeid if item.path.name in SPLIT else str(item.path)
+            item.add_marker(pytest.mark.xdist_group(name))
+    items.sort(key=lambda item: not any(item.path.name.startswith(s) or item.path.name == s for s in SLOW_FIRST))
+
+
+def deselect_notebooks(config, items):
     """As root, run notebooks in-process only for 03's live capture: tests/core/test_learner_conditions.py
     runs every notebook as an unprivileged learner account."""
     if os.geteuid() != 0 or os.environ.get("DIS_LEARNER_RUN") == "1":
