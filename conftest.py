@@ -2,6 +2,7 @@
 import os
 import time
 import uuid
+from pathlib import Path
 
 import psutil
 import pytest
@@ -84,24 +85,22 @@ SPLIT = ("test_learner_conditions.py", "test_browser_all.py")  # files whose tes
 SLOW_FIRST = ("test_browser", "test_learner_conditions.py", "test_nbgrader.py")  # long units, handed out first
 
 
-def pytest_xdist_auto_num_workers(config):
-    """`-n auto`: one worker more than the cores, as a third of the suite's time is spent waiting on servers."""
-    return (os.cpu_count() or 1) + 1
+def pytest_xdist_make_scheduler(config, log):
+    """Keep each file on one worker (as `--dist loadfile`), but hand out each test of SPLIT on its own."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            path = nodeid.split("::", 1)[0]
+            return nodeid if Path(path).name in SPLIT else path
+
+    return FileScheduling(config, log)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Schedule the suite (below), then deselect the notebooks that run elsewhere as root."""
-    schedule(items)
+    """Hand out the slowest files first, then deselect the notebooks that run elsewhere as root."""
+    items.sort(key=lambda item: not any(item.path.name.startswith(s) for s in SLOW_FIRST))
     deselect_notebooks(config, items)
-
-
-def schedule(items):
-    """Keep each file on one worker (`--dist loadgroup`), but each test of SPLIT on its own, the slowest first."""
-    for item in items:
-        if not item.get_closest_marker("xdist_group"):
-            name = item.nodeid if item.path.name in SPLIT else str(item.path)
-            item.add_marker(pytest.mark.xdist_group(name))
-    items.sort(key=lambda item: not any(item.path.name.startswith(s) or item.path.name == s for s in SLOW_FIRST))
 
 
 def deselect_notebooks(config, items):
