@@ -15,7 +15,7 @@ LEARNER_STAMP := $(VENV)/.installed-learner
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test lock test-latest bench traces clean exercises spark azurite budget
+.PHONY: help setup lab test lock test-latest bench traces clean exercises spark azurite budget hub hub-proxy
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -65,6 +65,19 @@ spark: setup  ## optional: PySpark for notebook 14 (~500 MB; needs Java 17+)
 AZURITE_PIN := azurite@3.35.0
 azurite: setup  ## optional: Azurite for notebook 15's Azure cells (needs Node.js and npm)
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/azurite $(AZURITE_PIN)
+
+# the hub's proxy, configurable-http-proxy, is a Node.js program (5.x needs Node.js 20 or newer)
+PROXY_PIN := configurable-http-proxy@5.3.0
+HUB_STAMP := $(VENV)/.installed-hub
+$(HUB_STAMP): $(LEARNER_STAMP) requirements-hub.txt
+	$(INSTALL) -r requirements-hub.txt -c requirements.lock
+	touch $@
+
+hub-proxy: setup  ## the class hub's proxy, from npm (make hub and the hub test need it)
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/chp $(PROXY_PIN)
+
+hub: $(HUB_STAMP) hub-proxy  ## a JupyterHub for a class on this server (as root) or a demo for you; see docs/instructors.md
+	$(PY) deploy/hub/start.py $(HUB_ARGS)
 
 bench: setup  ## measure start/stop times and round trips into benchmarks/results.json
 	$(PY) -m benchmarks

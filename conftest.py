@@ -82,7 +82,7 @@ LIVE_AS_ROOT = "03_packets_scapy.ipynb"  # as root, the one notebook run in-proc
 
 
 SPLIT = ("test_learner_conditions.py", "test_browser_all.py")  # files whose tests share no fixture: one unit each
-SLOW_FIRST = ("test_browser", "test_learner_conditions.py", "test_nbgrader.py")  # long units, handed out first
+SLOW_FIRST = ("test_hub_class.py", "test_browser", "test_learner_conditions.py", "test_nbgrader.py")  # long units, handed out first
 
 
 def pytest_xdist_make_scheduler(config, log):

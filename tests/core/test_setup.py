@@ -19,9 +19,11 @@ PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 
 
 def requirement_lines(path):
-    """The requirement lines of a requirements file: no comments, no options such as -r or -c."""
+    """The requirement lines of a requirements file and of those it includes with -r: no comments, no options."""
     lines = [line.split(" #")[0].strip() for line in (ROOT / path).read_text().splitlines()]
-    return [line for line in lines if line and not line.startswith(("#", "-"))]
+    included = [line for name in lines if name.startswith("-r ") and name != "-r requirements.txt"
+                for line in requirement_lines(name[3:])]
+    return [line for line in lines if line and not line.startswith(("#", "-"))] + included
 
 
 def marker_env(platform, python):
@@ -71,7 +73,8 @@ def test_core_packages_are_pinned():
 def test_learners_do_not_get_the_instructor_and_test_tools():
     learner = pins("requirements.txt", marker_env("linux", "3.11"))
     dev = pins("requirements-dev.txt", marker_env("linux", "3.11"))
-    assert {"nbgrader", "playwright", "pytest-xdist"} <= set(dev) and not {"nbgrader", "playwright"} & set(learner)
+    assert {"nbgrader", "playwright", "pytest-xdist", "jupyterhub"} <= set(dev)
+    assert not {"nbgrader", "playwright", "jupyterhub"} & set(learner)
     assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text().splitlines()
 
 
@@ -80,7 +83,7 @@ def test_the_lock_pins_every_direct_dependency_at_its_version(env):
     """On Linux and macOS, Python 3.10 to 3.13: one locked version per package, the pinned one for direct ones."""
     locked = pins("requirements.lock", env)
     assert len(locked) > 60, "the lock holds the transitive dependencies too"
-    for path in ("requirements.txt", "requirements-dev.txt"):
+    for path in ("requirements.txt", "requirements-dev.txt", "requirements-hub.txt"):
         for name, pinned in pins(path, env).items():
             assert locked.get(name) == pinned, f"{path} pins {name}=={pinned}, the lock has {locked.get(name)}: run make lock"
 

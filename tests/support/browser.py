@@ -152,6 +152,18 @@ def open_and_run_all(browser, lab, notebook, timeout=120_000):
     page.set_default_timeout(timeout)
     # a workspace of its own, reset, so tabs of earlier tests are not restored beside it
     page.goto(lab.url(f"lab/workspaces/{uuid.uuid4().hex[:8]}/tree/notebooks/{notebook}", query="reset&"))
+    run_all(page, notebook)
+    return page
+
+
+def run_all(page, notebook):
+    """Run All Cells in the notebook open in page, and wait until every cell has run (fail with what stopped it)."""
+    start_run_all(page)
+    finish_run_all(page, notebook)
+
+
+def start_run_all(page):
+    """Click Run > Run All Cells once the kernel is connected, until a cell starts running."""
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
     page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for()  # the kernel is connected
     for attempt in range(3):  # a click that lands while the session is still settling can be lost
@@ -163,6 +175,10 @@ def open_and_run_all(browser, lab, notebook, timeout=120_000):
             break
         except Exception:
             continue
+
+
+def finish_run_all(page, notebook):
+    """Wait until every cell of a started Run All has run; fail with the prompts and the last error if it stops."""
     try:
         wait_all_run(page)
     except Exception:
@@ -172,7 +188,6 @@ def open_and_run_all(browser, lab, notebook, timeout=120_000):
         last = errors.all_inner_texts()[-1:]  # the error that stopped the run, if it was one
         raise AssertionError(f"Run All did not finish: prompts {prompts}; last error output: "
                              f"{last[0][-600:] if last else 'none'}") from None
-    return page
 
 
 def block_outside(page):
