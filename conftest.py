@@ -82,11 +82,12 @@ LIVE_AS_ROOT = "03_packets_scapy.ipynb"  # as root, the one notebook run in-proc
 
 
 SPLIT = ("test_learner_conditions.py", "test_browser_all.py")  # files whose tests share no fixture: one unit each
-SLOW_FIRST = ("test_hub_class.py", "test_browser", "test_learner_conditions.py", "test_nbgrader.py")  # long units, handed out first
+SLOW_FIRST = ("test_hub_class.py", "test_browser", "test_learner_conditions.py", "test_nbgrader.py")  # handed out first
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """Keep each file on one worker (as `--dist loadfile`), but hand out each test of SPLIT on its own."""
+    """Keep each file on one worker (as `--dist loadfile`), but hand out each test of SPLIT on its own, and the
+    slowest units first (xdist would start with the files of most tests, leaving single long walks for the end)."""
     from xdist.scheduler import LoadScopeScheduling
 
     class FileScheduling(LoadScopeScheduling):
@@ -94,16 +95,23 @@ def pytest_xdist_make_scheduler(config, log):
             path = nodeid.split("::", 1)[0]
             return nodeid if Path(path).name in SPLIT else path
 
+        def _assign_work_unit(self, node):
+            if not getattr(self, "slow_first", False):
+                order = sorted(self.workqueue, key=slowness)  # stable: the rest keeps xdist's order
+                self.workqueue = type(self.workqueue)((scope, self.workqueue[scope]) for scope in order)
+                self.slow_first = True
+            super()._assign_work_unit(node)
+
     return FileScheduling(config, log)
 
 
+def slowness(scope):
+    """Where a unit of work goes in the queue: by its file's place in SLOW_FIRST, all other files after."""
+    name = Path(scope.split("::", 1)[0]).name
+    return next((i for i, start in enumerate(SLOW_FIRST) if name.startswith(start)), len(SLOW_FIRST))
+
+
 def pytest_collection_modifyitems(config, items):
-    """Hand out the slowest files first, then deselect the notebooks that run elsewhere as root."""
-    items.sort(key=lambda item: not any(item.path.name.startswith(s) for s in SLOW_FIRST))
-    deselect_notebooks(config, items)
-
-
-def deselect_notebooks(config, items):
     """As root, run notebooks in-process only for 03's live capture: tests/core/test_learner_conditions.py
     runs every notebook as an unprivileged learner account."""
     if os.geteuid() != 0 or os.environ.get("DIS_LEARNER_RUN") == "1":

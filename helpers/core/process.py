@@ -87,7 +87,7 @@ class ProcessService(Service):
     """A server program run as a child process; subclasses give command() and ready()."""
 
     kind = "process"
-    start_timeout = 30.0  # a program starts in well under a second, but a class server running thirty kernels is slow
+    start_timeout = 60.0  # a program starts in well under a second, but a class server running thirty kernels is slow
 
     @property
     def where(self):

@@ -2,20 +2,19 @@
 server's command counts. It prints a report and returns a CheckResult.
 
 How it knows what Lucy did: both functions get a redis-py client that notes each command it sends and when
-the reply came (helpers/queues/recording.py); what Lucy's thread prints is kept as timed lines, while what
-other threads print goes on to the notebook; and the server itself counts its commands (INFO commandstats),
-which is where a polling loop shows, whatever client sent it.
+the reply came (helpers/queues/recording.py); what Lucy's thread prints is kept as timed lines
+(helpers/core/learner.py), while what other threads print goes on to the notebook; and the server itself counts
+its commands (INFO commandstats), which is where a polling loop shows, whatever client sent it.
 """
 import re
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from helpers.queues.recording import RecordingRedis, printed_by
-from helpers.servers.function import end_thread
+from helpers.core.checks import checks_for, reported
+from helpers.core.learner import LearnerCall, printed_by, said
+from helpers.queues.recording import RecordingRedis
 from helpers.servers.redis import redis_server
-from helpers.sockets.checker import Check, CheckResult
 
 BELT = ["praline", "dark", "milk", "truffle", "dark", "caramel", "white", "nougat", "milk"]
 TYPES = sorted(set(BELT) | {"marzipan", "hazelnut"})
@@ -63,35 +62,6 @@ PAIR_HINT = ("r.blpop(belt) returns a pair, (list, piece), not the piece: your l
              'piece should be, so it is never "END". Take the pair apart: _, piece = r.blpop(belt)')
 
 
-@dataclass(eq=False)
-class Worker:
-    """One of your functions running in a thread: when it returned, or the error it raised."""
-
-    name: str
-    function: object
-    args: tuple
-    error: BaseException | None = None
-    returned_at: float | None = None
-    ended_by_course: bool = False
-    thread: threading.Thread = field(init=False)
-
-    def __post_init__(self):
-        self.thread = threading.Thread(target=self._run, name=f"factory-check-{self.name}", daemon=True)
-
-    def _run(self):
-        try:
-            self.function(*self.args)
-            self.returned_at = time.monotonic()
-        except SystemExit:
-            self.ended_by_course = True
-        except BaseException as error:  # kept for the report instead of printing from a thread
-            self.error = error
-
-    def wait(self, until):
-        self.thread.join(timeout=max(0.0, until - time.monotonic()))
-        return not self.thread.is_alive()
-
-
 @dataclass
 class Trial:
     """Everything one run of your two functions left behind, for the judging."""
@@ -110,11 +80,6 @@ class Trial:
     pops: list = field(default_factory=list)  # (answered, value) per piece Lucy's client took
     lines: list = field(default_factory=list)
     not_solved: bool = False
-
-
-def said(error):
-    """An exception in a few words: its type, and its message if it has one."""
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def command_calls(r):
@@ -139,15 +104,15 @@ def run_both(server, conveyor, lucy):
     conveyor_r, lucy_r = (RecordingRedis(*server.address, password=server.password) for _ in range(2))
     own.delete(BELT_KEY)
     before = command_calls(own)
-    lucy_w = Worker("lucy", lucy, (lucy_r, BELT_KEY, SECONDS))
-    conveyor_w = Worker("conveyor", conveyor, (conveyor_r, BELT_KEY, list(BELT), INTERVAL))
+    lucy_w = LearnerCall("lucy", lucy, lucy_r, BELT_KEY, SECONDS, prefix="factory-check-")
+    conveyor_w = LearnerCall("conveyor", conveyor, conveyor_r, BELT_KEY, list(BELT), INTERVAL, prefix="factory-check-")
     with printed_by(lucy_w.thread, conveyor_w.thread) as printed:
-        lucy_w.thread.start()
+        lucy_w.start()
         lucy_w.wait(trial.started + IDLE)
         if isinstance(lucy_w.error, NotImplementedError):
             trial.not_solved = True
         else:
-            conveyor_w.thread.start()
+            conveyor_w.start()
             conveyor_w.wait(min(time.monotonic() + len(BELT) * INTERVAL + 3, trial.started + BUDGET - 2))
             trial.not_solved = isinstance(conveyor_w.error, NotImplementedError)
             trial.conveyor_done = conveyor_w.returned_at
@@ -155,12 +120,12 @@ def run_both(server, conveyor, lucy):
         trial.calls = command_calls(own) - before - Counter(info=1)
         trial.belt_left = own.lrange(BELT_KEY, 0, 20)
         own.close()
-        alive = [w for w in (lucy_w, conveyor_w) if w.thread.is_alive()]
+        alive = [w for w in (lucy_w, conveyor_w) if w.alive]
         if alive:
             server.stop()  # a pop or push that still waits now fails, and so ends a well-behaved loop
         for worker in alive:
             if not worker.wait(time.monotonic() + 1):
-                end_thread(worker.thread, within=1)  # it caught the error and went on: end its thread for it
+                worker.end(within=1)  # it caught the error and went on: end its thread for it
                 trial.ended.append("Lucy" if worker is lucy_w else "the conveyor")
         lines = printed.lines[lucy_w.thread]
     trial.lucy_stuck, trial.conveyor_stuck = lucy_w in alive, conveyor_w in alive
@@ -185,25 +150,20 @@ def check_chocolate_factory(conveyor, lucy, quiet=False):
         trial = run_both(server, conveyor, lucy)
     finally:
         server.stop()
-    result = judge(trial)
-    if not quiet:
-        print(result.report())
-    return result
+    return reported(judge(trial), quiet)
 
 
 def judge(trial):
     """The CheckResult for a trial: checks in order, stopping at the first that fails."""
-    checks = {key: Check(key, label) for key, label in LABELS.items()}
-    result = CheckResult(f"Checking the chocolate factory: {len(BELT)} pieces, one every {INTERVAL:g} s, "
-                         f"Lucy takes {SECONDS:g} s each", list(checks.values()))
+    result = checks_for(f"Checking the chocolate factory: {len(BELT)} pieces, one every {INTERVAL:g} s, "
+                        f"Lucy takes {SECONDS:g} s each", LABELS)
     if trial.not_solved:
         result.status = "not solved yet"
         result.hint = "Write conveyor() and lucy() (each raises NotImplementedError until you do), then check again."
         return result
     for key, test in JUDGES.items():
         passed, detail = test(trial)
-        checks[key].passed, checks[key].detail = passed, detail
-        if not passed:
+        if not result.mark(key, passed, detail):
             pair = printed_pair(trial)
             result.hint = PAIR_HINT.format(line=repr(pair[0][:70]), what=pair[1]) if pair else HINTS[key]
             error = trial.conveyor_error if key in ("conveyor", "interval", "end") else trial.lucy_error
@@ -376,16 +336,16 @@ def run_factory(conveyor, lucy, server, pieces, interval=0.3, seconds=0.5, belt=
     appear below the cell. Waits at most timeout s, then says in one line what did not end, and ends it."""
     conveyor_r, lucy_r = server.client(timeout=timeout), server.client(timeout=timeout)
     conveyor_r.delete(belt)
-    workers = [Worker("lucy", lucy, (lucy_r, belt, seconds)), Worker("conveyor", conveyor,
-                                                                      (conveyor_r, belt, list(pieces), interval))]
+    workers = [LearnerCall("lucy", lucy, lucy_r, belt, seconds, prefix="factory-check-"),
+               LearnerCall("conveyor", conveyor, conveyor_r, belt, list(pieces), interval, prefix="factory-check-")]
     deadline = time.monotonic() + timeout
     for worker in workers:
-        worker.thread.start()
+        worker.start()
     for worker in workers:
         if not worker.wait(deadline):
-            end_thread(worker.thread, within=1)
+            worker.end(within=1)
             print(f"{worker.name} was still running after {timeout:g} s: the course ended it")
         elif worker.error is not None:
-            print(f"{worker.name} stopped with {said(worker.error)}")
+            print(f"{worker.name} stopped with {worker.failure}")
     conveyor_r.close()
     lucy_r.close()

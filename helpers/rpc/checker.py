@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from xml.parsers.expat import ExpatError
 
+from helpers.core.checks import check_server, checks_for, located, parse_time, seconds_off
 from helpers.core.errors import describe
 from helpers.rpc.time_service import TIMEOUT, DeadlineTransport, XmlRpcFunctionServer, run_xmlrpc_server
-from helpers.sockets.checker import Check, CheckResult, parse_time, seconds_off
 
 BUDGET = 8.0  # the whole check ends within this many seconds, whatever the server does
 TICK = 0.3  # the second call comes this long after the first: the clock must have moved on
@@ -119,46 +119,28 @@ def no_answer(error, url, timeout, cut_off):
     return Answer(error=f"{type(error).__name__}: {error}", kind="other")
 
 
-def url_of(server):
-    """The URL of a server given as a URL, a running service, or a (host, port) address."""
-    if isinstance(server, str):
-        return server
-    if isinstance(server, (tuple, list)):
-        return f"http://{server[0]}:{server[1]}/"
-    return server.url
-
-
 def check_xmlrpc_time_server(server, timeout=TIMEOUT, budget=BUDGET, quiet=False):
     """Check an exercise 17.3 time service, black-box over HTTP; print a report, return a CheckResult.
 
     `server` is your register(server) function (run here on a SimpleXMLRPCServer and stopped afterwards),
     a running service, or a URL such as "http://127.0.0.1:8000/".
     """
-    owned = None
-    if callable(server):
-        owned = server = run_xmlrpc_server(server, name="xmlrpc-time-server-under-test")
-    try:
-        result = _check(server, timeout, budget)
-    finally:
-        if owned is not None:
-            owned.stop()
-    if not quiet:
-        print(result.report())
-    return result
+    return check_server(server, lambda register: run_xmlrpc_server(register, name="xmlrpc-time-server-under-test"),
+                        lambda server: _check(server, timeout, budget), quiet)
 
 
 def _check(server, timeout, budget):
-    url = url_of(server)
+    url = located(server, "http://{}:{}/", "url")
     deadline = time.monotonic() + budget
     yours = isinstance(server, XmlRpcFunctionServer)
-    checks = {key: Check(key, label) for key, label in LABELS.items() if key != "register" or yours}
-    result = CheckResult(f"Checking the XML-RPC time service at {url}", list(checks.values()))
+    labels = {key: label for key, label in LABELS.items() if key != "register" or yours}
+    result = checks_for(f"Checking the XML-RPC time service at {url}", labels)
 
     def call(method, *args):
         return xmlrpc_call(url, method, args, max(0.05, min(timeout, deadline - time.monotonic())))
 
     def mark(key, passed, detail="", hint=""):
-        checks[key].passed, checks[key].detail = passed, detail
+        result.mark(key, passed, detail)
         if not passed and not result.hint:  # the hint is for the first failure
             result.hint = hint or HINTS[key]
         return passed

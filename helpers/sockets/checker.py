@@ -1,9 +1,9 @@
-"""Exercise checkers: black-box tests over the network that print a short report and return a result."""
+"""Exercise 17.1's checker: a black-box test of a TCP time server over the network that prints a report."""
 import socket
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 
+from helpers.core.checks import check_server, checks_for, first_failure_hint, parse_time, seconds_off
 from helpers.core.errors import describe
 from helpers.servers.function import FunctionServer, run_server
 
@@ -11,53 +11,6 @@ CLIENT_TIMEOUT = 1.5  # how long one check waits for the server
 BUDGET = 8.0  # the whole check ends within this many seconds, whatever the server does
 QUIET_FIRST = 0.3  # the first client listens this long before it sends anything
 MAX_REPLY = 64 * 1024
-
-
-@dataclass
-class Check:
-    """One check: a short key, what it checks, passed (True, False, or None when not run), and why."""
-
-    key: str
-    label: str
-    passed: bool | None = None
-    detail: str = ""
-
-
-@dataclass
-class CheckResult:
-    """The checker's verdict: `.passed`, the individual `.checks`, and a `.hint` for the first failure."""
-
-    title: str
-    checks: list = field(default_factory=list)
-    hint: str = ""
-    status: str = ""
-
-    @property
-    def passed(self):
-        return bool(self.checks) and all(c.passed for c in self.checks)
-
-    @property
-    def failed(self):
-        """The key of the first failed check, or None."""
-        return next((c.key for c in self.checks if c.passed is False), None)
-
-    def report(self):
-        """The report as text: the checks that ran, in order, then those skipped after a failure."""
-        marks = {True: "✓", False: "✗"}
-        lines = [self.title]
-        ran = [c for c in self.checks if c.passed is not None]
-        for c in ran:
-            lines.append(f"  {marks[c.passed]} {c.label}" + (f": {c.detail}" if c.detail else ""))
-        for c in self.checks if ran else []:
-            if c.passed is None:
-                lines.append(f"  · {c.label} (skipped: an earlier check failed)")
-        lines.append(f"Result: {self.status or ('passed' if self.passed else 'failed')}")
-        if self.hint and not self.passed:
-            lines.append(f"Hint: {self.hint}")
-        return "\n".join(lines)
-
-    def __repr__(self):
-        return f"<CheckResult {'passed' if self.passed else self.status or 'failed'}>"
 
 
 @dataclass
@@ -104,24 +57,6 @@ def exchange(address, request, timeout, listen_first=0.0, pause=0.0, close_sendi
     return Reply(b"".join(chunks))
 
 
-def parse_time(data):
-    """The datetime in an ISO 8601 reply, or a reason why there is none."""
-    text = data.decode("utf-8", errors="replace").strip()
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None, f"{data[:60]!r} is not an ISO 8601 date and time"
-    if len(text) <= 10:
-        return None, f"{text!r} has a date but no time of day"
-    return when, ""
-
-
-def seconds_off(when):
-    """How far `when` is from now, in seconds (naive times are taken as local time)."""
-    now = datetime.now(timezone.utc) if when.tzinfo else datetime.now()
-    return abs((when - now).total_seconds())
-
-
 def describe_failure(reply, timeout):
     """One line for a reply that never came or broke off."""
     if reply.timed_out:
@@ -137,29 +72,11 @@ def check_time_server(server, timeout=CLIENT_TIMEOUT, budget=BUDGET, quiet=False
 
     `server` is your server function (run here and stopped afterwards), a running server, or an address.
     """
-    owned = None
-    if callable(server):
-        owned = server = run_server(server, name="time-server-under-test")
-    try:
-        result = _check_time(server, timeout, budget)
-        if result.failed and not result.hint:
-            result.hint = HINTS[result.failed]
-            if isinstance(server, FunctionServer):
-                server._thread.join(timeout=0.2)  # a function that just failed may still be on its way out
-            if isinstance(server, FunctionServer) and server.error is not None:
-                result.hint = f"Your server stopped with {type(server.error).__name__}: {server.error}. " + (
-                    HINTS["bytes"] if isinstance(server.error, TypeError) and "str" in str(server.error)
-                    else result.hint)
-    finally:
-        if owned is not None:
-            owned.stop()
-    if owned is not None and owned.stuck:
-        result.checks.append(Check("stops", "ends when the course closes its listener", False,
-                                   "it went on running after stop(); the course ended its thread"))
-        result.hint = HINTS["stops"] if result.failed == "stops" else result.hint
-    if not quiet:
-        print(result.report())
-    return result
+    def check(server):
+        return first_failure_hint(_check_time(server, timeout, budget), server, FunctionServer, HINTS, "str")
+
+    return check_server(server, lambda function: run_server(function, name="time-server-under-test"), check, quiet,
+                        ("ends when the course closes its listener", HINTS["stops"]))
 
 
 HINTS = {
@@ -200,16 +117,12 @@ def _answered(reply):
 def _check_time(server, timeout, budget):
     address = tuple(server if isinstance(server, (tuple, list)) else server.address)
     deadline = time.monotonic() + budget
-    checks = {key: Check(key, label) for key, label in LABELS.items()}
-    result = CheckResult(f"Checking the time server at {address[0]}:{address[1]}", list(checks.values()))
+    result = checks_for(f"Checking the time server at {address[0]}:{address[1]}", LABELS)
 
     def ask(request, listen_first=0.0, **how):
         return exchange(address, request, max(0.05, min(timeout, deadline - time.monotonic())), listen_first, **how)
 
-    def mark(key, passed, detail=""):
-        checks[key].passed, checks[key].detail = passed, detail
-        return passed
-
+    mark = result.mark
     if isinstance(server, FunctionServer) and isinstance(server.error, NotImplementedError):
         result.status = "not solved yet"
         result.hint = "Write your server in time_server(), then run this check again."

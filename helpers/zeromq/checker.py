@@ -4,7 +4,7 @@ import time
 
 import zmq
 
-from helpers.sockets.checker import Check, CheckResult, parse_time, seconds_off
+from helpers.core.checks import check_server, checks_for, first_failure_hint, located, parse_time, seconds_off
 from helpers.zeromq.base import socket
 from helpers.zeromq.time_server import ZmqFunctionServer, run_zmq_server
 
@@ -56,15 +56,6 @@ def ask(endpoint, request, timeout):
         req.close(linger=0)
 
 
-def endpoint_of(server):
-    """The endpoint string of a server given as an endpoint, a running service, or a (host, port) address."""
-    if isinstance(server, str):
-        return server
-    if isinstance(server, (tuple, list)):
-        return f"tcp://{server[0]}:{server[1]}"
-    return server.endpoint
-
-
 def endpoint_problem(endpoint):
     """Why ZeroMQ cannot connect to the string endpoint, with the fix when it is plain; "" if it can."""
     probe = socket(zmq.REQ)
@@ -85,44 +76,22 @@ def check_zmq_time_server(server, timeout=CLIENT_TIMEOUT, budget=BUDGET, quiet=F
     `server` is your function (run here on a REP socket and stopped afterwards), a running service,
     or an endpoint such as "tcp://127.0.0.1:5555".
     """
-    owned = None
-    if callable(server):
-        owned = server = run_zmq_server(server, name="zmq-time-server-under-test")
-    try:
-        result = _check(server, timeout, budget)
-        if result.failed and not result.hint:
-            result.hint = HINTS[result.failed]
-            if isinstance(server, ZmqFunctionServer):
-                server._thread.join(timeout=0.2)  # a function that just failed may still be on its way out
-            if isinstance(server, ZmqFunctionServer) and server.error is not None:
-                error = server.error
-                result.hint = f"Your server stopped with {type(error).__name__}: {error}. " + (
-                    HINTS["bytes"] if isinstance(error, TypeError) and "unicode" in str(error) else result.hint)
-    finally:
-        if owned is not None:
-            owned.stop()
-    if owned is not None and owned.stuck:
-        result.checks.append(Check("stops", "ends when the course stops it", False,
-                                   "it went on running after stop(); the course ended its thread"))
-        result.hint = HINTS["stops"] if result.failed == "stops" else result.hint
-    if not quiet:
-        print(result.report())
-    return result
+    def check(server):
+        return first_failure_hint(_check(server, timeout, budget), server, ZmqFunctionServer, HINTS, "unicode")
+
+    return check_server(server, lambda function: run_zmq_server(function, name="zmq-time-server-under-test"), check,
+                        quiet, ("ends when the course stops it", HINTS["stops"]))
 
 
 def _check(server, timeout, budget):
-    endpoint = endpoint_of(server)
+    endpoint = located(server, "tcp://{}:{}", "endpoint")
     deadline = time.monotonic() + budget
-    checks = {key: Check(key, label) for key, label in LABELS.items()}
-    result = CheckResult(f"Checking the ZeroMQ time service at {endpoint}", list(checks.values()))
+    result = checks_for(f"Checking the ZeroMQ time service at {endpoint}", LABELS)
 
     def request(data):
         return ask(endpoint, data, max(0.05, min(timeout, deadline - time.monotonic())))
 
-    def mark(key, passed, detail=""):
-        checks[key].passed, checks[key].detail = passed, detail
-        return passed
-
+    mark = result.mark
     if isinstance(server, ZmqFunctionServer) and isinstance(server.error, NotImplementedError):
         result.status = "not solved yet"
         result.hint = "Write your server in time_server(), then run this check again."
@@ -156,7 +125,7 @@ def _check(server, timeout, budget):
             return result
         later.append(parse_time(reply)[0])
     mark("many", True, "3 more clients served, each on a socket of its own")
-    if checks["fresh"].passed is None:
+    if result.check("fresh").passed is None:
         moved = any(t is not None and t > when for t in later)
         mark("fresh", moved, f"{off:.2f} s off" if moved else f"{first[:40]!r} again, a second later")
 

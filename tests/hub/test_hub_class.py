@@ -1,8 +1,8 @@
-"""A class on the real hub (deploy/hub): three learners and an instructor, real accounts, Chromium, nbgrader.
+"""A class on the real hub (deploy/hub): four learners and an instructor, real accounts, Chromium, nbgrader.
 
 Each learner logs in through the hub's login page, follows the course link (nbgitpuller clones the
-course into their home), runs notebook 07 with Run All (all three at once), fetches exercise 17.1
-from the assignment list and submits it: one solved, one unsolved, one that hangs. The instructor
+course into their home), runs notebook 07 with Run All (all at once), fetches exercise 17.1
+from the assignment list and submits it: one solved, one unsolved, one that hangs, one that ends Python. The instructor
 collects, autogrades, writes feedback and exports grades. Then the hub stops and nothing of a
 learner's is left running; started again with a short idle time, its culler stops an idle server.
 """
@@ -18,15 +18,16 @@ import pytest
 from browser import CHROMIUM_FLAGS, finish_run_all, require_chromium, run_all, screenshot, start_run_all
 from hub import PASSWORD, ROOT, Hub, require_hub
 
-LEARNERS = {"dis-learner-a": "solved", "dis-learner-b": "unsolved", "dis-learner-c": "hangs"}
+LEARNERS = {"dis-learner-a": "solved", "dis-learner-b": "unsolved", "dis-learner-c": "hangs", "dis-learner-d": "dies"}
 INSTRUCTOR = "dis-teacher"
 EXERCISE, ASSIGNMENT = "17_1_time_server", "ex17_1"
 HANG = "import time\ntime.sleep(3600)  # a learner's server loop that never returns\n"
+DIE = "import os\nos._exit(1)  # a learner's code that ends Python itself\n"
 
 
 @pytest.fixture(scope="module")
 def hub():
-    """The class hub with three learners and an instructor."""
+    """The class hub with four learners and an instructor."""
     require_hub()
     hub = Hub(list(LEARNERS), [INSTRUCTOR])
     try:
@@ -72,7 +73,7 @@ def server_ready(hub, page, name):
 
 def test_three_learners_log_in_pull_the_course_and_run_all_at_once(hub, chromium):
     pages, errors = {}, []
-    for name in LEARNERS:
+    for name in list(LEARNERS)[:3]:
         context = chromium.new_context(viewport={"width": 1400, "height": 1000})
         pages[name] = log_in(context, hub, name)
     for name, page in pages.items():
@@ -142,12 +143,17 @@ def solve(hub, name, how):
     notebook = nbformat.read(path, as_version=4)
     if how == "solved":
         notebook = nbformat.read(ROOT / "notebooks" / "solutions" / f"{EXERCISE}.ipynb", as_version=4)
-    elif how == "hangs":
+    elif how in ("hangs", "dies"):
         cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution"))
-        cell.source = HANG + cell.source
+        cell.source = (HANG if how == "hangs" else DIE) + cell.source
     nbformat.write(notebook, path)
     account = pwd.getpwnam(name)
     os.chown(path, account.pw_uid, account.pw_gid)
+
+
+def feedback_of(hub, name):
+    """The feedback page nbgrader made for name's submission."""
+    return (hub.state / "nbgrader" / "course" / "feedback" / name / ASSIGNMENT / f"{EXERCISE}.html").read_text()
 
 
 def test_the_exercise_goes_round_release_fetch_submit_collect_grade_feedback_export(hub, chromium):
@@ -180,14 +186,13 @@ def test_the_exercise_goes_round_release_fetch_submit_collect_grade_feedback_exp
     page.goto(f"{hub.base}/user/{INSTRUCTOR}/formgrader/gradebook/{ASSIGNMENT}")  # the instructor's view of it
     page.get_by_text(EXERCISE).first.wait_for()
     screenshot(page, "hub-formgrader")
-    assert "3.33 / 10" in page.inner_text("body")  # the class's average: 10, 0 and 0
+    assert "2.5 / 10" in page.inner_text("body")  # the class's average: 10, 0, 0 and 0
     page.context.close()
     grades = {row["student_id"]: float(row["score"]) for row in csv.DictReader(
         (hub.state / "nbgrader" / "course" / "grades.csv").open()) if row["assignment"] == ASSIGNMENT}
-    assert grades == {"dis-learner-a": 10.0, "dis-learner-b": 0.0, "dis-learner-c": 0.0}
-    feedback = (hub.state / "nbgrader" / "course" / "feedback" / "dis-learner-c" / ASSIGNMENT /
-                f"{EXERCISE}.html").read_text()
-    assert "did not finish within 60 s, so grading interrupted it" in feedback
+    assert grades == {"dis-learner-a": 10.0, "dis-learner-b": 0.0, "dis-learner-c": 0.0, "dis-learner-d": 0.0}
+    assert "did not finish within 60 s, so grading interrupted it" in feedback_of(hub, "dis-learner-c")
+    assert "the kernel stopped while this cell ran" in feedback_of(hub, "dis-learner-d")
 
 
 def test_stopping_the_hub_leaves_no_learner_process_and_the_culler_stops_an_idle_server(hub, chromium):

@@ -36,7 +36,7 @@ def learner():
 
 def private_env(home):
     """The environment for a run whose every writable place is inside home."""
-    env = {k: v for k, v in os.environ.items() if k != FORCE_OFF}
+    env = {k: v for k, v in os.environ.items() if k not in (FORCE_OFF, "PYTEST_ADDOPTS")}  # the suite's options stay its own
     env.update(HOME=str(home), TMPDIR=str(home), IPYTHONDIR=str(home / "ipython"), MPLCONFIGDIR=str(home / "mpl"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_DATA_DIR=str(home / "data"),
                JUPYTER_CONFIG_DIR=str(home / "config"), XDG_CACHE_HOME=str(home / "cache"),
