@@ -168,7 +168,7 @@ def test_the_exercise_goes_round_release_fetch_submit_collect_grade_feedback_exp
         page.locator("#fetched_assignments_list", has_text=ASSIGNMENT).wait_for()
         solve(hub, name, how)
         if how == "solved":  # the solver runs it first, and sees the checker pass
-            page.goto(f"{hub.base}/user/{name}/lab/tree/{ASSIGNMENT}/{EXERCISE}.ipynb")
+            page.goto(f"{hub.base}/user/{name}/lab/workspaces/solve/tree/{ASSIGNMENT}/{EXERCISE}.ipynb?reset")
             run_all(page, f"hub-{name}-{EXERCISE}")
             assert page.locator(".jp-OutputArea-output", has_text="Result: passed").count() >= 1
             page.goto(f"{hub.base}/user/{name}/lab")

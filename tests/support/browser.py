@@ -164,7 +164,7 @@ def run_all(page, notebook):
 
 def start_run_all(page):
     """Click Run > Run All Cells once the kernel is connected, until a cell starts running."""
-    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
+    page.locator(CURRENT + " .jp-Cell").first.wait_for()  # the notebook in the active tab, not one restored beside it
     page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for()  # the kernel is connected
     for attempt in range(3):  # a click that lands while the session is still settling can be lost
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
